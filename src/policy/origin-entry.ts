@@ -1,0 +1,192 @@
+// Normalizes one entry of the document's `origins` list into the form the matcher
+// compiles, or explains precisely why it is not a valid entry and how to fix it.
+import { canonicalOrigin, DEFAULT_PORT, isHostNameChar } from "./origin.ts";
+
+export type OriginEntry =
+	| { kind: "any" }
+	| { kind: "null" }
+	| { kind: "exact"; origin: string }
+	/** `suffix` is what follows the wildcard label: `.example.com` or `.example.com:8443`. */
+	| { kind: "wildcard"; scheme: "http" | "https"; suffix: string; origin: string };
+
+export interface EntryFault {
+	rule: string;
+	message: string;
+	fix?: string;
+}
+
+const MAX_HOST_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+
+function fault(rule: string, message: string, fix?: string): EntryFault {
+	return fix === undefined ? { rule, message } : { rule, message, fix };
+}
+
+/** IDN hosts become punycode, as browsers serialize them; the WHATWG URL parser knows how. */
+function toAsciiHost(host: string): string | undefined {
+	try {
+		return new URL(`http://${host}/`).hostname;
+	} catch {
+		return undefined;
+	}
+}
+
+function checkLabels(host: string): EntryFault | undefined {
+	if (host.length > MAX_HOST_LENGTH) {
+		return fault("host-too-long", `host is longer than ${MAX_HOST_LENGTH} characters`);
+	}
+	for (const label of host.split(".")) {
+		if (label === "") return fault("host-empty-label", "host has an empty label (two dots in a row, or a leading or trailing dot)");
+		if (label.length > MAX_LABEL_LENGTH) {
+			return fault("host-label-too-long", `host label "${label}" is longer than ${MAX_LABEL_LENGTH} characters`);
+		}
+		for (let i = 0; i < label.length; i++) {
+			if (!isHostNameChar(label.charCodeAt(i))) {
+				return fault("host-invalid-character", `host label "${label}" contains "${label[i]}"; only letters, digits, "-" and "_" are allowed`);
+			}
+		}
+	}
+	return undefined;
+}
+
+function isNumericLabel(label: string): boolean {
+	return /^[0-9]+$/.test(label);
+}
+
+/**
+ * Entries already in canonical form (the usual case, and every entry of a document the
+ * command line wrote) skip the URL parser, so compiling 100,000 entries stays cheap.
+ */
+function fastPath(raw: string): OriginEntry | undefined {
+	const wild = raw.startsWith("https://*.") ? 8 : raw.startsWith("http://*.") ? 7 : 0;
+	const probe = wild === 0 ? raw : raw.slice(0, wild) + raw.slice(wild + 2);
+	if (canonicalOrigin(probe) !== probe) return undefined;
+	const hostStart = wild === 0 ? raw.indexOf("://") + 3 : wild;
+	if (probe.charCodeAt(hostStart) === 91 /* [ */) return undefined;
+	const colon = probe.indexOf(":", hostStart);
+	const host = colon < 0 ? probe.slice(hostStart) : probe.slice(hostStart, colon);
+	const last = host.slice(host.lastIndexOf(".") + 1);
+	if (isDigitStart(last) || checkLabels(host)) return undefined;
+	if (wild === 0) return { kind: "exact", origin: raw };
+	if (host.indexOf(".") < 0) return undefined;
+	return { kind: "wildcard", scheme: wild === 8 ? "https" : "http", suffix: raw.slice(wild + 1), origin: raw };
+}
+
+function isDigitStart(label: string): boolean {
+	const c = label.charCodeAt(0);
+	return c >= 48 && c <= 57;
+}
+
+export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
+	if (typeof raw !== "string") return fault("origin-not-string", `expected a string, got ${describe(raw)}`);
+	if (raw === "*") return { kind: "any" };
+	if (raw === "null") return { kind: "null" };
+	if (raw === "") return fault("origin-empty", "the entry is empty", 'remove it, or write an origin such as "https://app.example.com"');
+	const trimmed = raw.trim();
+	if (/\s/.test(raw)) {
+		return fault("origin-whitespace", "the entry contains whitespace", trimmed !== raw && !/\s/.test(trimmed) ? `use "${trimmed}"` : undefined);
+	}
+	if (raw.toLowerCase() === "null") return fault("origin-null-case", `the opaque origin is written "null" in lowercase`, 'use "null"');
+
+	const fast = fastPath(raw);
+	if (fast) return fast;
+
+	const sep = raw.indexOf("://");
+	if (sep < 0) {
+		const guess = raw.replace(/^\/+/, "");
+		return fault("origin-missing-scheme", "the entry has no scheme", `use "https://${guess}"`);
+	}
+	const scheme = raw.slice(0, sep).toLowerCase();
+	if (scheme !== "http" && scheme !== "https") {
+		return fault("origin-scheme", `scheme "${raw.slice(0, sep)}" is not allowed; only http and https origins can be listed`);
+	}
+	let rest = raw.slice(sep + 3);
+	const base = `${scheme}://`;
+
+	const at = rest.indexOf("@");
+	const slash = rest.search(/[/\\?#]/);
+	if (at >= 0 && (slash < 0 || at < slash)) {
+		return fault("origin-userinfo", "the entry has user-info (\"user@\"); an origin never does", `use "${base}${rest.slice(at + 1).split(/[/\\?#]/)[0]}"`);
+	}
+	if (slash >= 0) {
+		const what = { "/": "a path", "\\": "a backslash", "?": "a query", "#": "a fragment" }[rest[slash] as "/" | "\\" | "?" | "#"];
+		return fault(`origin-has-${what.split(" ").pop()}`, `the entry has ${what}; an origin is only scheme://host[:port]`, `use "${base}${rest.slice(0, slash)}"`);
+	}
+
+	// Split host and port; an IPv6 literal keeps its colons inside brackets.
+	let host: string;
+	let port = "";
+	if (rest.startsWith("[")) {
+		const close = rest.indexOf("]");
+		if (close < 0) return fault("host-ipv6", "the IPv6 literal has no closing \"]\"");
+		host = rest.slice(0, close + 1);
+		rest = rest.slice(close + 1);
+		if (rest !== "" && !rest.startsWith(":")) return fault("host-ipv6", `unexpected "${rest}" after the IPv6 literal`);
+		port = rest.slice(1);
+		if (rest === ":") return fault("origin-port", "the entry ends in \":\" with no port", `use "${base}${host}"`);
+	} else {
+		const colon = rest.lastIndexOf(":");
+		host = colon < 0 ? rest : rest.slice(0, colon);
+		if (colon >= 0) {
+			port = rest.slice(colon + 1);
+			if (port === "") return fault("origin-port", "the entry ends in \":\" with no port", `use "${base}${host}"`);
+		}
+	}
+	if (port !== "") {
+		if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65535 || Number(port) === 0) {
+			return fault("origin-port", `port "${port}" is not a number from 1 to 65535`);
+		}
+		if (port.startsWith("0")) return fault("origin-port", `port "${port}" has a leading zero`, `use port ${Number(port)}`);
+		if (port === DEFAULT_PORT[scheme]) port = "";
+	}
+	const portPart = port === "" ? "" : `:${port}`;
+	if (host === "") return fault("host-empty", "the entry has no host");
+
+	if (host.includes("*")) {
+		if (!host.startsWith("*.") || host.indexOf("*", 1) >= 0) {
+			return fault(
+				"wildcard-position",
+				"a wildcard must be the whole leftmost label, as in \"https://*.example.com\"",
+			);
+		}
+		const domain = toAsciiHost(host.slice(2));
+		if (domain === undefined) return fault("host-invalid", `"${host.slice(2)}" is not a valid host name`);
+		const bad = checkLabels(domain);
+		if (bad) return bad;
+		const labels = domain.split(".");
+		if (labels.length < 2) {
+			return fault("wildcard-too-broad", `"*.${domain}" would match every host under a top-level domain`, `list a registrable domain, such as "${base}*.example.${domain}"`);
+		}
+		if (isNumericLabel(labels[labels.length - 1] as string)) {
+			return fault("wildcard-ip", "a wildcard cannot stand in an IP address");
+		}
+		const suffix = `.${domain}${portPart}`;
+		return { kind: "wildcard", scheme, suffix, origin: `${base}*${suffix}` };
+	}
+
+	let ascii: string | undefined;
+	if (host.startsWith("[")) {
+		ascii = toAsciiHost(host);
+		if (ascii === undefined) return fault("host-ipv6", `"${host}" is not a valid IPv6 literal`);
+	} else {
+		ascii = toAsciiHost(host);
+		if (ascii === undefined) return fault("host-invalid", `"${host}" is not a valid host name`);
+		// The URL parser would rewrite "1.2" or "0x7f.1" into an IPv4 address; an entry must say what it means.
+		const bad = checkLabels(ascii);
+		if (bad) return bad;
+		if (ascii !== host.toLowerCase() && /^[\x00-\x7f]*$/.test(host)) {
+			return fault("host-invalid", `"${host}" is not a host name browsers send as written; it would be read as "${ascii}"`, `use "${base}${ascii}${portPart}"`);
+		}
+	}
+	const origin = `${base}${ascii}${portPart}`;
+	// Whatever the entry says, it must be a key the request scanner can produce.
+	if (canonicalOrigin(origin) !== origin) return fault("origin-malformed", `"${raw}" is not a valid origin`);
+	return { kind: "exact", origin };
+}
+
+export function describe(value: unknown): string {
+	if (value === null) return "null";
+	if (Array.isArray(value)) return "an array";
+	if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+	return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}

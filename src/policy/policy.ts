@@ -1,0 +1,131 @@
+// The compiled policy: everything that does not depend on the request is computed here,
+// once per document, so that deciding a request is a scan, a hash lookup or two, and
+// at most one pass over `Access-Control-Request-Headers`.
+import type { AllowlistDocument } from "./document.ts";
+import { SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "./header-names.ts";
+import { OriginMatcher } from "./matcher.ts";
+import { canonicalOrigin, isOriginKey, type OriginFault } from "./origin.ts";
+import type { OriginEntry } from "./origin-entry.ts";
+import { checkRequestHeaders } from "./request-headers.ts";
+
+export type RefusalReason =
+	| "no-allowlist"
+	| OriginFault
+	| "origin-not-allowed"
+	| "preflight-method-empty"
+	| "method-not-allowed"
+	| "header-not-allowed"
+	| "request-headers-too-long"
+	| "request-headers-malformed";
+
+export type HeaderList = ReadonlyArray<readonly [string, string]>;
+
+export interface CorsRequest {
+	method: string;
+	/** The `Origin` header as received (several headers arrive joined by ", "), or null. */
+	origin: string | null;
+	/** `Access-Control-Request-Method`, or null when absent. */
+	requestMethod: string | null;
+	/** `Access-Control-Request-Headers`, or null when absent. */
+	requestHeaders: string | null;
+	/** The Worker's own origin, as `URL#origin` serializes it. */
+	selfOrigin: string;
+}
+
+export type Decision =
+	/** An approved preflight: answer `204` with `headers`, never forward. */
+	| { action: "preflight"; headers: HeaderList; entry: string }
+	/** Forward; set `headers` on the response, drop the upstream's `Access-Control-*`, merge `vary` into `Vary`. */
+	| { action: "forward"; cors: boolean; headers: HeaderList; vary: string | null; entry?: string }
+	/** Answer `403` with `headers` (only `Vary`), never forward. `detail` names what was refused. */
+	| { action: "refuse"; preflight: boolean; headers: HeaderList; reason: RefusalReason; detail: string };
+
+const ACAO = "Access-Control-Allow-Origin";
+const VARY_ORIGIN = "Origin";
+const VARY_PREFLIGHT = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+
+export class CorsPolicy {
+	readonly document: AllowlistDocument | null;
+	private readonly matcher: OriginMatcher;
+	private readonly allowedMethods: ReadonlySet<string>;
+	private readonly allowedHeaders: ReadonlySet<string>;
+	private readonly preflightTail: HeaderList;
+	private readonly actualTail: HeaderList;
+	private readonly notCors: Decision;
+	private readonly refusalHeaders: HeaderList = [["Vary", VARY_ORIGIN]];
+	private readonly preflightRefusalHeaders: HeaderList = [["Vary", VARY_PREFLIGHT]];
+	private readonly starDecisions?: { preflight: Decision; forward: Decision };
+	/** Why there is no document, for policies that refuse every cross-origin request. */
+	private readonly missing?: string;
+
+	/** A policy from a validated document, or (with `missing`) one that refuses every cross-origin request. */
+	constructor(valid: { document: AllowlistDocument; entries: readonly OriginEntry[] } | { missing: string }) {
+		const document = "document" in valid ? valid.document : null;
+		this.document = document;
+		if ("missing" in valid) this.missing = valid.missing;
+		this.matcher = new OriginMatcher("entries" in valid ? valid.entries : []);
+		this.allowedMethods = new Set([...SAFELISTED_METHODS, ...(document?.methods ?? [])]);
+		const headers = document?.headers ?? [];
+		this.allowedHeaders = new Set([...SAFELISTED_REQUEST_HEADERS, ...headers]);
+
+		const credentials: HeaderList = document?.credentials ? [["Access-Control-Allow-Credentials", "true"]] : [];
+		this.preflightTail = [
+			["Access-Control-Allow-Methods", (document?.methods ?? []).join(", ")],
+			["Access-Control-Allow-Headers", [...this.allowedHeaders].join(", ")],
+			["Access-Control-Max-Age", String(document?.maxAge ?? 0)],
+			...credentials,
+			["Vary", VARY_PREFLIGHT],
+		];
+		const expose = document?.exposeHeaders ?? [];
+		this.actualTail = [...credentials, ...(expose.length > 0 ? [["Access-Control-Expose-Headers", expose.join(", ")] as const] : [])];
+
+		if (this.matcher.any) {
+			// "*": the answer no longer depends on Origin, so it is computed once.
+			this.notCors = { action: "forward", cors: false, headers: [[ACAO, "*"], ...this.actualTail], vary: null };
+			this.starDecisions = {
+				preflight: { action: "preflight", headers: [[ACAO, "*"], ...this.preflightTail], entry: "*" },
+				forward: { action: "forward", cors: true, headers: [[ACAO, "*"], ...this.actualTail], vary: null, entry: "*" },
+			};
+		} else {
+			this.notCors = { action: "forward", cors: false, headers: [], vary: VARY_ORIGIN };
+		}
+	}
+
+	decide(req: CorsRequest): Decision {
+		const origin = req.origin;
+		if (origin === null || origin === req.selfOrigin) return this.notCors;
+		const preflight = req.method === "OPTIONS" && req.requestMethod !== null;
+
+		const key = canonicalOrigin(origin);
+		if (!isOriginKey(key)) return this.refuse(preflight, key as OriginFault, origin);
+		if (key === req.selfOrigin) return this.notCors;
+		const entry = this.matcher.match(key);
+		if (entry === undefined) {
+			return this.refuse(preflight, this.missing === undefined ? "origin-not-allowed" : "no-allowlist", this.missing ?? origin);
+		}
+
+		if (preflight) {
+			const method = req.requestMethod as string;
+			if (method === "") return this.refuse(true, "preflight-method-empty", "Access-Control-Request-Method is empty");
+			if (!this.allowedMethods.has(method)) return this.refuse(true, "method-not-allowed", method);
+			if (req.requestHeaders !== null) {
+				const fault = checkRequestHeaders(req.requestHeaders, this.allowedHeaders);
+				if (fault) return this.refuse(true, fault.reason, "header" in fault ? fault.header : `${req.requestHeaders.length} bytes`);
+			}
+			return this.starDecisions?.preflight ?? { action: "preflight", headers: [[ACAO, origin], ...this.preflightTail], entry };
+		}
+		return (
+			this.starDecisions?.forward ?? {
+				action: "forward",
+				cors: true,
+				headers: [[ACAO, origin], ...this.actualTail],
+				vary: VARY_ORIGIN,
+				entry,
+			}
+		);
+	}
+
+	private refuse(preflight: boolean, reason: RefusalReason, detail: string): Decision {
+		return { action: "refuse", preflight, headers: preflight ? this.preflightRefusalHeaders : this.refusalHeaders, reason, detail };
+	}
+}
