@@ -1,0 +1,80 @@
+// The route table: which configured upstream serves a path. Targets are fixed when the
+// table is read; a request only ever chooses among them, never names a host itself.
+import { ConfigError } from "../config-error.ts";
+
+export type Target = { kind: "url"; origin: string; basePath: string } | { kind: "assets" };
+
+export interface Route {
+	/** Path prefix without a trailing slash ("" for the catch-all). */
+	prefix: string;
+	target: Target;
+}
+
+/** Longest prefix first, so the most specific route wins. */
+export type RouteTable = readonly Route[];
+
+export const ASSETS_TARGET = "assets";
+
+function parseTarget(value: unknown, where: string, hasAssets: boolean): Target {
+	if (value === ASSETS_TARGET) {
+		if (!hasAssets) throw new ConfigError(`${where} is "assets" but the Worker has no ASSETS binding; add [assets] with binding = "ASSETS" to wrangler.toml`);
+		return { kind: "assets" };
+	}
+	if (typeof value !== "string") throw new ConfigError(`${where} must be an http(s) URL or "assets", got ${JSON.stringify(value)}`);
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw new ConfigError(`${where} is not an absolute URL: ${JSON.stringify(value)}; write it as "https://api.example.com"`);
+	}
+	if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError(`${where} must use http or https, got ${JSON.stringify(value)}`);
+	if (url.username || url.password || url.search || url.hash) {
+		throw new ConfigError(`${where} must not carry user-info, a query or a fragment: ${JSON.stringify(value)}`);
+	}
+	return { kind: "url", origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
+}
+
+function normalizePrefix(prefix: string): string {
+	if (!prefix.startsWith("/")) throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a path starting with "/"`);
+	if (/[?#\\]|\/\//.test(prefix)) throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a plain path (no "?", "#", "\\" or "//")`);
+	return prefix.replace(/\/+$/, "");
+}
+
+export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, hasAssets: boolean): RouteTable {
+	const table: Route[] = [];
+	if (upstreamUrl !== undefined && upstreamUrl !== "") table.push({ prefix: "", target: parseTarget(upstreamUrl, "UPSTREAM_URL", hasAssets) });
+	if (routes !== undefined && routes !== "") {
+		let object = routes;
+		if (typeof routes === "string") {
+			try {
+				object = JSON.parse(routes);
+			} catch {
+				throw new ConfigError(`ROUTES is not valid JSON; write it as {"/api": "https://api.example.com", "/static": "assets"}`);
+			}
+		}
+		if (typeof object !== "object" || object === null || Array.isArray(object)) {
+			throw new ConfigError(`ROUTES must be a JSON object of path prefix → upstream URL or "assets"`);
+		}
+		for (const [key, value] of Object.entries(object)) {
+			const prefix = normalizePrefix(key);
+			const target = parseTarget(value, `ROUTES[${JSON.stringify(key)}]`, hasAssets);
+			const existing = table.findIndex((r) => r.prefix === prefix);
+			if (existing >= 0 && prefix !== "") throw new ConfigError(`ROUTES names the prefix ${JSON.stringify(key)} twice`);
+			if (existing >= 0) table[existing] = { prefix, target };
+			else table.push({ prefix, target });
+		}
+	}
+	if (table.length === 0) {
+		throw new ConfigError(`no upstream configured: set UPSTREAM_URL (an absolute http(s) URL) or ROUTES`);
+	}
+	return table.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
+/** The route serving `path`: a prefix matches itself and what lies below it ("/api" → "/api", "/api/x", never "/apix"). */
+export function routeFor(table: RouteTable, path: string): Route | undefined {
+	for (const route of table) {
+		const p = route.prefix;
+		if (p === "" || path === p || (path.startsWith(p) && path.charCodeAt(p.length) === 47)) return route;
+	}
+	return undefined;
+}

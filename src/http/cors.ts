@@ -1,0 +1,50 @@
+// The Hono middleware: asks the compiled policy for a decision and applies it. All CORS
+// logic lives in src/policy; this file only turns decisions into responses.
+import type { MiddlewareHandler } from "hono";
+import { REASON_TEXT } from "../policy/index.ts";
+import type { GatewayEnv } from "./context.ts";
+import { dropAccessControl, mergeVary, setAll } from "./headers.ts";
+
+export const REASON_HEADER = "cors-gateway-reason";
+const MAX_LOGGED = 256;
+
+export const cors: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+	const { store, config, log } = c.var.runtime;
+	const request = c.req.raw;
+	const headers = request.headers;
+	const policy = await store.policy((p) => c.executionCtx.waitUntil(p));
+	const decision = policy.decide({
+		method: request.method,
+		origin: headers.get("origin"),
+		requestMethod: headers.get("access-control-request-method"),
+		requestHeaders: headers.get("access-control-request-headers"),
+		selfOrigin: c.var.url.origin,
+	});
+
+	if (decision.action === "preflight") {
+		return new Response(null, { status: 204, headers: decision.headers as [string, string][] });
+	}
+	if (decision.action === "refuse") {
+		const requested = headers.get("access-control-request-headers");
+		log({
+			event: "cors-refused",
+			reason: decision.reason,
+			detail: decision.detail.slice(0, MAX_LOGGED),
+			rule: REASON_TEXT[decision.reason],
+			origin: headers.get("origin")?.slice(0, MAX_LOGGED) ?? null,
+			method: request.method,
+			requestMethod: headers.get("access-control-request-method"),
+			requestHeaders: requested === null ? null : requested.slice(0, MAX_LOGGED),
+			path: c.var.url.pathname.slice(0, MAX_LOGGED),
+		});
+		const out = new Headers(decision.headers as [string, string][]);
+		if (config.debug) out.set(REASON_HEADER, `${decision.reason}: ${REASON_TEXT[decision.reason]}`);
+		return new Response(`CORS request refused: ${REASON_TEXT[decision.reason]}.\n`, { status: 403, headers: out });
+	}
+
+	await next();
+	const out = c.res.headers;
+	dropAccessControl(out);
+	setAll(out, decision.headers);
+	if (decision.vary !== null) mergeVary(out, decision.vary);
+};
