@@ -1,0 +1,67 @@
+// Worker-side test helpers (run inside workerd): a fresh gateway per test with its own
+// isolate state, the real local KV namespace, and the real upstream's request record.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { inject } from "vitest";
+import type { Env } from "../../src/env.ts";
+import { createGateway } from "../../src/gateway.ts";
+
+export const ORIGIN = "https://app.example.com";
+export const GATEWAY = "https://gateway.test";
+
+export const DOC = {
+	origins: [ORIGIN, "https://*.example.com", "http://localhost:5173"],
+	methods: ["GET", "HEAD", "POST", "PUT", "DELETE"],
+	headers: ["x-custom", "authorization"],
+	exposeHeaders: ["x-request-id"],
+	maxAge: 600,
+};
+
+export async function putAllowlist(doc: unknown): Promise<void> {
+	await env.ALLOWLIST.put("allowlist", typeof doc === "string" ? doc : JSON.stringify(doc));
+}
+
+export interface TestGateway {
+	/** Sends one request through the gateway and waits for its background work. */
+	fetch(input: string | Request, init?: RequestInit): Promise<Response>;
+	/** Every structured log line the gateway wrote. */
+	logs: Record<string, unknown>[];
+}
+
+/** A new gateway (new isolate state) over the test env, with `overrides` on top of it. */
+export function testGateway(overrides: Partial<Env> = {}): TestGateway {
+	const logs: Record<string, unknown>[] = [];
+	const app = createGateway({ log: (event) => logs.push(event) });
+	const bindings = { ...(env as Env), ...overrides };
+	return {
+		logs,
+		async fetch(input, init) {
+			const request = typeof input === "string" ? new Request(new URL(input, GATEWAY), init) : input;
+			const ctx = createExecutionContext();
+			const res = await app.fetch(request, bindings, ctx);
+			await waitOnExecutionContext(ctx);
+			return res;
+		},
+	};
+}
+
+export interface Recorded {
+	method: string;
+	url: string;
+	host: string | null;
+	headers: Record<string, string>;
+	bodyLength: number;
+	tag: string | null;
+}
+
+/** What the real upstream received with `x-test-tag: tag`. */
+export async function received(tag: string, upstream = inject("upstreamUrl")): Promise<Recorded[]> {
+	const res = await fetch(`${upstream}/__requests?tag=${encodeURIComponent(tag)}`);
+	return (await res.json()) as Recorded[];
+}
+
+let tags = 0;
+/** A tag unique to this test file run, so records of other tests never mix in. */
+export function newTag(): string {
+	return `t${Date.now().toString(36)}-${++tags}`;
+}
