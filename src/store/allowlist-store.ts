@@ -25,6 +25,7 @@ interface Loaded {
 export interface StoreOptions {
 	refreshMs: number;
 	log: Logger;
+	readTimeoutMs?: number;
 	now?: () => number;
 }
 
@@ -35,12 +36,14 @@ export class AllowlistStore {
 	private readonly kv: KVNamespace;
 	private readonly refreshMs: number;
 	private readonly log: Logger;
+	private readonly readTimeoutMs: number;
 	private readonly now: () => number;
 
 	constructor(kv: KVNamespace, options: StoreOptions) {
 		this.kv = kv;
 		this.refreshMs = options.refreshMs;
 		this.log = options.log;
+		this.readTimeoutMs = options.readTimeoutMs ?? KV_READ_TIMEOUT_MS;
 		this.now = options.now ?? Date.now;
 	}
 
@@ -52,7 +55,7 @@ export class AllowlistStore {
 		const loaded = this.loaded;
 		if (loaded === undefined) return this.load();
 		const now = this.now();
-		if (now >= loaded.due && (this.refreshingSince === 0 || now - this.refreshingSince > 2 * KV_READ_TIMEOUT_MS)) {
+		if (now >= loaded.due && (this.refreshingSince === 0 || now - this.refreshingSince > 2 * this.readTimeoutMs)) {
 			this.refreshingSince = now;
 			waitUntil(
 				this.load().finally(() => {
@@ -67,7 +70,7 @@ export class AllowlistStore {
 	async load(): Promise<CorsPolicy> {
 		let text: string | null;
 		try {
-			text = await withTimeout(this.kv.get(ALLOWLIST_KEY), KV_READ_TIMEOUT_MS);
+			text = await withTimeout(this.kv.get(ALLOWLIST_KEY), this.readTimeoutMs);
 		} catch (error) {
 			const reason = error instanceof Error ? error.message : String(error);
 			const kept = this.loaded?.policy;

@@ -1,0 +1,192 @@
+// Forwarding to the real upstream (a Node server that records every request it gets):
+// what is passed, what is dropped, upstream failures, and that nothing in a request can
+// make the Worker contact a host that is not configured.
+import { beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { DOC, GATEWAY, newTag, ORIGIN, putAllowlist, received, testGateway } from "../support/gateway.ts";
+
+beforeAll(async () => {
+	await putAllowlist(DOC);
+});
+
+const upstream = inject("upstreamUrl");
+const decoy = inject("decoyUrl");
+
+describe("what is forwarded", () => {
+	it("hop-by-hop headers are dropped, end-to-end ones kept", async () => {
+		const tag = newTag();
+		const res = await testGateway().fetch("/echo", {
+			headers: {
+				origin: ORIGIN,
+				"x-test-tag": tag,
+				connection: "keep-alive, x-hop",
+				"keep-alive": "timeout=5",
+				"x-hop": "1",
+				te: "trailers",
+				"proxy-authorization": "Basic Zm9vOmJhcg==",
+				authorization: "Bearer t",
+				"x-kept": "yes",
+			},
+		});
+		const echo = (await res.json()) as { headers: Record<string, string> };
+		for (const name of ["keep-alive", "x-hop", "te", "proxy-authorization"]) expect(echo.headers).not.toHaveProperty(name);
+		expect(echo.headers).toMatchObject({ authorization: "Bearer t", "x-kept": "yes", origin: ORIGIN });
+		expect((await received(tag))[0]?.host).toBe(new URL(upstream).host);
+	});
+
+	it("a large request body is streamed to the upstream", async () => {
+		const tag = newTag();
+		const size = 8 * 1024 * 1024;
+		const chunk = new Uint8Array(64 * 1024).fill(120);
+		let sent = 0;
+		const body = new ReadableStream<Uint8Array>({
+			pull(controller) {
+				if (sent >= size) return controller.close();
+				controller.enqueue(chunk);
+				sent += chunk.length;
+			},
+		});
+		const res = await testGateway().fetch("/echo/upload", { method: "POST", body, headers: { origin: ORIGIN, "x-test-tag": tag }, duplex: "half" } as RequestInit);
+		expect(res.status).toBe(200);
+		expect(((await res.json()) as { bodyLength: number }).bodyLength).toBe(size);
+	});
+
+	it("a large response body streams through", async () => {
+		const res = await testGateway().fetch("/stream?chunks=256&size=65536", { headers: { origin: ORIGIN } });
+		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+		let total = 0;
+		for await (const part of res.body as ReadableStream<Uint8Array>) total += part.length;
+		expect(total).toBe(256 * 65536);
+	});
+
+	it("HEAD is forwarded as HEAD", async () => {
+		const tag = newTag();
+		const res = await testGateway().fetch("/echo", { method: "HEAD", headers: { origin: ORIGIN, "x-test-tag": tag } });
+		expect(res.status).toBe(200);
+		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+		expect((await received(tag)).map((r) => r.method)).toEqual(["HEAD"]);
+	});
+
+	it("redirects are passed to the client, never followed", async () => {
+		const tag = newTag();
+		const res = await testGateway().fetch("/redirect?to=https://elsewhere.example/x", { headers: { origin: ORIGIN, "x-test-tag": tag } });
+		expect(res.status).toBe(302);
+		expect(res.headers.get("location")).toBe("https://elsewhere.example/x");
+		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+		expect(await received(tag)).toHaveLength(1);
+	});
+});
+
+describe("upstream failures: 502 and 504, readable by allowed origins", () => {
+	it("an upstream that does not answer within UPSTREAM_TIMEOUT_MS gives 504", async () => {
+		const gateway = testGateway({ UPSTREAM_TIMEOUT_MS: "200" });
+		const res = await gateway.fetch("/slow?ms=3000", { headers: { origin: ORIGIN } });
+		expect(res.status).toBe(504);
+		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+		expect(res.headers.get("vary")).toBe("Origin");
+		expect(await res.text()).toContain("did not answer within 200 ms");
+		expect(gateway.logs).toContainEqual(expect.objectContaining({ event: "upstream-error", status: 504 }));
+	});
+
+	it("the timeout bounds the wait for headers, not a slow body", async () => {
+		const res = await testGateway({ UPSTREAM_TIMEOUT_MS: "300" }).fetch("/stream?chunks=8&size=1024&delay=100", { headers: { origin: ORIGIN } });
+		expect(res.status).toBe(200);
+		expect((await res.arrayBuffer()).byteLength).toBe(8 * 1024);
+	});
+
+	it("an unreachable upstream gives 502", async () => {
+		const res = await testGateway({ UPSTREAM_URL: inject("unreachableUrl") }).fetch("/echo", { headers: { origin: ORIGIN } });
+		expect(res.status).toBe(502);
+		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+	});
+
+	it("a refused origin gets 403 even when the upstream is down", async () => {
+		const res = await testGateway({ UPSTREAM_URL: inject("unreachableUrl") }).fetch("/echo", { headers: { origin: "https://evil.example.net" } });
+		expect(res.status).toBe(403);
+		expect(res.headers.has("access-control-allow-origin")).toBe(false);
+	});
+});
+
+describe("never an open proxy: only configured upstreams are contacted", () => {
+	const decoyHost = new URL(decoy).host;
+	it.each([
+		["a request URL naming another host", `${decoy}/echo/x`, {}, "/echo/x"],
+		["a //host path", `${GATEWAY}//${decoyHost}/x`, {}, `//${decoyHost}/x`],
+		["a /\\host path", `${GATEWAY}/\\${decoyHost}/x`, {}, `//${decoyHost}/x`],
+		["percent-encoded slashes", `${GATEWAY}/%2F%2F${decoyHost}/x`, {}, `/%2F%2F${decoyHost}/x`],
+		["user-info in the path", `${GATEWAY}/@${decoyHost}/x`, {}, `/@${decoyHost}/x`],
+		["a Host header", `${GATEWAY}/echo/h`, { host: decoyHost }, "/echo/h"],
+		["X-Forwarded-Host", `${GATEWAY}/echo/xfh`, { "x-forwarded-host": decoyHost }, "/echo/xfh"],
+	])("%s", async (_case, url, headers, path) => {
+		const tag = newTag();
+		const res = await testGateway().fetch(new Request(url, { headers: { ...headers, "x-test-tag": tag } }));
+		expect(res.status).toBe(200);
+		expect(await received(tag, decoy)).toEqual([]);
+		const seen = await received(tag);
+		expect(seen.map((r) => [r.host, r.url])).toEqual([[new URL(upstream).host, path]]);
+	});
+});
+
+describe("route table", () => {
+	const routes = JSON.stringify({ "/api": upstream, "/": "assets" });
+
+	it("a path prefix goes to its upstream, path kept", async () => {
+		const tag = newTag();
+		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: routes }).fetch("/api/users?x=1", { headers: { origin: ORIGIN, "x-test-tag": tag } });
+		expect(res.status).toBe(200);
+		expect((await received(tag)).map((r) => r.url)).toEqual(["/api/users?x=1"]);
+	});
+
+	it("static assets get the same CORS layer", async () => {
+		const gateway = testGateway({ UPSTREAM_URL: undefined, ROUTES: routes });
+		const ok = await gateway.fetch("/index.html", { headers: { origin: ORIGIN } });
+		expect(ok.status).toBe(200);
+		expect(await ok.text()).toContain("cors-gateway");
+		expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+		expect(ok.headers.get("vary")).toContain("Origin");
+		const refused = await gateway.fetch("/index.html", { headers: { origin: "https://evil.example.net" } });
+		expect(refused.status).toBe(403);
+		const pre = await gateway.fetch("/index.html", { method: "OPTIONS", headers: { origin: ORIGIN, "access-control-request-method": "GET" } });
+		expect(pre.status).toBe(204);
+	});
+
+	it("a prefix matches whole path segments only", async () => {
+		const tag = newTag();
+		const gateway = testGateway({ ROUTES: JSON.stringify({ "/api": inject("unreachableUrl") }) });
+		// "/apix" is not under "/api": it goes to UPSTREAM_URL, which answers.
+		const res = await gateway.fetch("/apix", { headers: { "x-test-tag": tag } });
+		expect(res.status).toBe(200);
+		expect((await gateway.fetch("/api/x")).status).toBe(502);
+	});
+
+	it("a path no route serves is 404, with CORS headers for an allowed origin", async () => {
+		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: JSON.stringify({ "/api": upstream }) }).fetch("/other", { headers: { origin: ORIGIN } });
+		expect(res.status).toBe(404);
+		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+	});
+
+	it("ROUTES given as a JSON object (a wrangler.toml table) works too", async () => {
+		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: { "/api": upstream } }).fetch("/api/echo");
+		expect(res.status).toBe(200);
+	});
+});
+
+describe("configuration errors fail closed with a message naming the var", () => {
+	it.each([
+		["UPSTREAM_URL missing", { UPSTREAM_URL: undefined }, "set UPSTREAM_URL"],
+		["UPSTREAM_URL relative", { UPSTREAM_URL: "/api" }, "UPSTREAM_URL is not an absolute URL"],
+		["UPSTREAM_URL another scheme", { UPSTREAM_URL: "ftp://files.example" }, "UPSTREAM_URL must use http or https"],
+		["UPSTREAM_URL with a query", { UPSTREAM_URL: "https://api.example?x=1" }, "must not carry user-info, a query or a fragment"],
+		["ROUTES not JSON", { ROUTES: "{/api: x}" }, "ROUTES is not valid JSON"],
+		["ROUTES prefix without /", { ROUTES: JSON.stringify({ api: "https://api.example" }) }, 'must be a path starting with "/"'],
+		["UPSTREAM_TIMEOUT_MS not a number", { UPSTREAM_TIMEOUT_MS: "soon" }, "UPSTREAM_TIMEOUT_MS must be a number"],
+		["ALLOWLIST_REFRESH_SECONDS negative", { ALLOWLIST_REFRESH_SECONDS: "-1" }, "ALLOWLIST_REFRESH_SECONDS must be a number"],
+	])("%s", async (_case, overrides, message) => {
+		const gateway = testGateway(overrides);
+		const res = await gateway.fetch("/echo", { headers: { origin: ORIGIN } });
+		expect(res.status).toBe(500);
+		expect(res.headers.has("access-control-allow-origin")).toBe(false);
+		expect(await res.text()).toContain(message);
+		expect(gateway.logs).toContainEqual(expect.objectContaining({ event: "config-error" }));
+	});
+});

@@ -1,0 +1,37 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				// The pure CORS policy core, in plain Node.
+				test: {
+					name: "policy",
+					environment: "node",
+					include: ["test/policy/**/*.test.ts"],
+				},
+			},
+			{
+				// The Worker inside workerd (miniflare), configured from wrangler.toml, with a
+				// real local KV namespace (ALLOWLIST, fresh per test file) and a real upstream.
+				plugins: [
+					cloudflareTest(({ inject }) => ({
+						wrangler: { configPath: "./wrangler.toml" },
+						// Everything local: never start a remote-bindings proxy session.
+						remoteBindings: false,
+						miniflare: {
+							// Overrides the [vars] UPSTREAM_URL placeholder with the test upstream.
+							bindings: { UPSTREAM_URL: inject("upstreamUrl"), ALLOWLIST_REFRESH_SECONDS: "1" },
+						},
+					})),
+				],
+				test: {
+					name: "worker",
+					include: ["test/worker/**/*.test.ts"],
+					globalSetup: ["test/support/global-setup.ts"],
+				},
+			},
+		],
+	},
+});
