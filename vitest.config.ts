@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
 	test: {
+		// Console output (the gateway's JSON log lines) is shown for failing tests only.
+		silent: "passed-only",
 		projects: [
 			{
 				// The pure CORS policy core, in plain Node.
@@ -20,6 +22,10 @@ export default defineConfig({
 						wrangler: { configPath: "./wrangler.toml" },
 						// Everything local: never start a remote-bindings proxy session.
 						remoteBindings: false,
+						// workerd's own --verbose logs only repeat the expected failures of the
+						// 502/504 tests ("uncaught exception ... Connection refused"); set true
+						// to debug the runtime. Worker console output is shown either way.
+						verbose: false,
 						miniflare: {
 							// Overrides the [vars] UPSTREAM_URL placeholder with the test upstream.
 							bindings: { UPSTREAM_URL: inject("upstreamUrl"), ALLOWLIST_REFRESH_SECONDS: "1" },

@@ -14,12 +14,19 @@ export interface GatewayConfig {
 	debug: boolean;
 }
 
-function positiveNumber(env: Env, name: "UPSTREAM_TIMEOUT_MS" | "ALLOWLIST_REFRESH_SECONDS", fallback: number, min: number): number {
+function positiveNumber(
+	env: Env,
+	name: "UPSTREAM_TIMEOUT_MS" | "ALLOWLIST_REFRESH_SECONDS",
+	fallback: number,
+	min: number,
+): number {
 	const raw = env[name];
 	if (raw === undefined || raw === "") return fallback;
 	const value = Number(raw);
 	if (!Number.isFinite(value) || value < min) {
-		throw new ConfigError(`${name} must be a number of at least ${min}, got ${JSON.stringify(raw)}; remove it to use the default ${fallback}`);
+		throw new ConfigError(
+			`${name} must be a number of at least ${min}, got ${JSON.stringify(raw)}; remove it to use the default ${fallback}`,
+		);
 	}
 	return value;
 }

@@ -17,17 +17,24 @@ export const ASSETS_TARGET = "assets";
 
 function parseTarget(value: unknown, where: string, hasAssets: boolean): Target {
 	if (value === ASSETS_TARGET) {
-		if (!hasAssets) throw new ConfigError(`${where} is "assets" but the Worker has no ASSETS binding; add [assets] with binding = "ASSETS" to wrangler.toml`);
+		if (!hasAssets)
+			throw new ConfigError(
+				`${where} is "assets" but the Worker has no ASSETS binding; add [assets] with binding = "ASSETS" to wrangler.toml`,
+			);
 		return { kind: "assets" };
 	}
-	if (typeof value !== "string") throw new ConfigError(`${where} must be an http(s) URL or "assets", got ${JSON.stringify(value)}`);
+	if (typeof value !== "string")
+		throw new ConfigError(`${where} must be an http(s) URL or "assets", got ${JSON.stringify(value)}`);
 	let url: URL;
 	try {
 		url = new URL(value);
 	} catch {
-		throw new ConfigError(`${where} is not an absolute URL: ${JSON.stringify(value)}; write it as "https://api.example.com"`);
+		throw new ConfigError(
+			`${where} is not an absolute URL: ${JSON.stringify(value)}; write it as "https://api.example.com"`,
+		);
 	}
-	if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError(`${where} must use http or https, got ${JSON.stringify(value)}`);
+	if (url.protocol !== "https:" && url.protocol !== "http:")
+		throw new ConfigError(`${where} must use http or https, got ${JSON.stringify(value)}`);
 	if (url.username || url.password || url.search || url.hash) {
 		throw new ConfigError(`${where} must not carry user-info, a query or a fragment: ${JSON.stringify(value)}`);
 	}
@@ -35,21 +42,26 @@ function parseTarget(value: unknown, where: string, hasAssets: boolean): Target 
 }
 
 function normalizePrefix(prefix: string): string {
-	if (!prefix.startsWith("/")) throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a path starting with "/"`);
-	if (/[?#\\]|\/\//.test(prefix)) throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a plain path (no "?", "#", "\\" or "//")`);
+	if (!prefix.startsWith("/"))
+		throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a path starting with "/"`);
+	if (/[?#\\]|\/\//.test(prefix))
+		throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a plain path (no "?", "#", "\\" or "//")`);
 	return prefix.replace(/\/+$/, "");
 }
 
 export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, hasAssets: boolean): RouteTable {
 	const table: Route[] = [];
-	if (upstreamUrl !== undefined && upstreamUrl !== "") table.push({ prefix: "", target: parseTarget(upstreamUrl, "UPSTREAM_URL", hasAssets) });
+	if (upstreamUrl !== undefined && upstreamUrl !== "")
+		table.push({ prefix: "", target: parseTarget(upstreamUrl, "UPSTREAM_URL", hasAssets) });
 	if (routes !== undefined && routes !== "") {
 		let object = routes;
 		if (typeof routes === "string") {
 			try {
 				object = JSON.parse(routes);
 			} catch {
-				throw new ConfigError(`ROUTES is not valid JSON; write it as {"/api": "https://api.example.com", "/static": "assets"}`);
+				throw new ConfigError(
+					`ROUTES is not valid JSON; write it as {"/api": "https://api.example.com", "/static": "assets"}`,
+				);
 			}
 		}
 		if (typeof object !== "object" || object === null || Array.isArray(object)) {

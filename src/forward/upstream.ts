@@ -32,7 +32,8 @@ export async function forward(request: Request, url: URL, target: Target, option
 		return new Response(res.body, res);
 	}
 	const destination = targetUrl(target, url);
-	if (new URL(destination).origin !== target.origin) throw new UpstreamError(502, "refused to forward outside the configured upstream");
+	if (new URL(destination).origin !== target.origin)
+		throw new UpstreamError(502, "refused to forward outside the configured upstream");
 
 	const controller = new AbortController();
 	const timer = setTimeout(() => controller.abort(), options.timeoutMs);
@@ -46,7 +47,8 @@ export async function forward(request: Request, url: URL, target: Target, option
 			signal: controller.signal,
 		});
 	} catch (error) {
-		if (controller.signal.aborted) throw new UpstreamError(504, `upstream did not answer within ${options.timeoutMs} ms`);
+		if (controller.signal.aborted)
+			throw new UpstreamError(504, `upstream did not answer within ${options.timeoutMs} ms`);
 		throw new UpstreamError(502, `upstream unreachable: ${error instanceof Error ? error.message : String(error)}`);
 	} finally {
 		// The timeout bounds the wait for response headers; the body then streams at its own pace.

@@ -2,7 +2,17 @@
 import type { HeaderList } from "../policy/index.ts";
 
 // RFC 9110 §7.6.1: meaningful for one connection only, never forwarded.
-const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"];
+const HOP_BY_HOP = [
+	"connection",
+	"keep-alive",
+	"proxy-connection",
+	"proxy-authenticate",
+	"proxy-authorization",
+	"te",
+	"trailer",
+	"transfer-encoding",
+	"upgrade",
+];
 
 /** Request headers for the upstream: hop-by-hop ones and `Host` dropped (fetch sets it for the target). */
 export function forwardableHeaders(incoming: Headers): Headers {

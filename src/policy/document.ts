@@ -81,7 +81,11 @@ export function validateAllowlistText(text: string): Validation {
 		value = JSON.parse(text);
 	} catch (e) {
 		const detail = e instanceof Error ? e.message : String(e);
-		return { ok: false, problems: [{ path: "", rule: "json-syntax", message: `not valid JSON: ${detail}` }], warnings: [] };
+		return {
+			ok: false,
+			problems: [{ path: "", rule: "json-syntax", message: `not valid JSON: ${detail}` }],
+			warnings: [],
+		};
 	}
 	return validateAllowlist(value);
 }
@@ -95,33 +99,55 @@ export function validateAllowlist(value: unknown): Validation {
 		warnings.push(fix === undefined ? { path, rule, message } : { path, rule, message, fix });
 
 	if (typeof value !== "object" || value === null || Array.isArray(value)) {
-		problem("", "document-not-object", `the document must be a JSON object, got ${describe(value)}`, 'start from {"origins": ["https://app.example.com"]}');
+		problem(
+			"",
+			"document-not-object",
+			`the document must be a JSON object, got ${describe(value)}`,
+			'start from {"origins": ["https://app.example.com"]}',
+		);
 		return { ok: false, problems, warnings };
 	}
 	const doc = value as Record<string, unknown>;
 	for (const key of Object.keys(doc)) {
 		if (!FIELDS.includes(key)) {
 			const near = FIELDS.find((f) => closeTo(key, f));
-			problem(key, "unknown-field", `unknown field "${key}"`, near ? `did you mean "${near}"?` : `remove it; the fields are ${FIELDS.join(", ")}`);
+			problem(
+				key,
+				"unknown-field",
+				`unknown field "${key}"`,
+				near ? `did you mean "${near}"?` : `remove it; the fields are ${FIELDS.join(", ")}`,
+			);
 		}
 	}
 
 	const schema = doc.$schema;
-	if (schema !== undefined && typeof schema !== "string") problem("$schema", "schema-not-string", `expected a string, got ${describe(schema)}`);
+	if (schema !== undefined && typeof schema !== "string")
+		problem("$schema", "schema-not-string", `expected a string, got ${describe(schema)}`);
 
 	const credentials = doc.credentials ?? DEFAULTS.credentials;
-	if (typeof credentials !== "boolean") problem("credentials", "credentials-not-boolean", `expected true or false, got ${describe(credentials)}`);
+	if (typeof credentials !== "boolean")
+		problem("credentials", "credentials-not-boolean", `expected true or false, got ${describe(credentials)}`);
 
 	const maxAge = doc.maxAge ?? DEFAULTS.maxAge;
 	if (typeof maxAge !== "number" || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_MAX_AGE) {
-		problem("maxAge", "max-age-range", `expected a whole number of seconds from 0 to ${MAX_MAX_AGE}, got ${describe(maxAge)}`, typeof maxAge === "number" && maxAge > MAX_MAX_AGE ? `use ${MAX_MAX_AGE}` : undefined);
+		problem(
+			"maxAge",
+			"max-age-range",
+			`expected a whole number of seconds from 0 to ${MAX_MAX_AGE}, got ${describe(maxAge)}`,
+			typeof maxAge === "number" && maxAge > MAX_MAX_AGE ? `use ${MAX_MAX_AGE}` : undefined,
+		);
 	}
 
 	// origins
 	const entries: OriginEntry[] = [];
 	const origins: string[] = [];
 	if (!("origins" in doc)) {
-		problem("origins", "origins-missing", 'the document has no "origins" list', 'add "origins": ["https://app.example.com"]');
+		problem(
+			"origins",
+			"origins-missing",
+			'the document has no "origins" list',
+			'add "origins": ["https://app.example.com"]',
+		);
 	} else if (!Array.isArray(doc.origins)) {
 		problem("origins", "origins-not-array", `expected an array of origins, got ${describe(doc.origins)}`);
 	} else {
@@ -140,45 +166,92 @@ export function validateAllowlist(value: unknown): Validation {
 			}
 			seen.add(normal);
 			if (entry.kind === "any" && credentials === true) {
-				problem(path, "wildcard-with-credentials", '"*" cannot be used with "credentials": true: browsers refuse a wildcard on credentialed requests, and reflecting every origin would let any site act as the user', 'list the origins explicitly, or set "credentials": false');
+				problem(
+					path,
+					"wildcard-with-credentials",
+					'"*" cannot be used with "credentials": true: browsers refuse a wildcard on credentialed requests, and reflecting every origin would let any site act as the user',
+					'list the origins explicitly, or set "credentials": false',
+				);
 			}
-			if (entry.kind === "null") warn(path, "null-origin", '"null" is the origin of sandboxed iframes, data: URLs and local files: any site can produce it');
+			if (entry.kind === "null")
+				warn(
+					path,
+					"null-origin",
+					'"null" is the origin of sandboxed iframes, data: URLs and local files: any site can produce it',
+				);
 			if (credentials === true && entry.kind !== "any" && entry.kind !== "null" && entry.origin.startsWith("http://")) {
-				warn(path, "insecure-with-credentials", `${JSON.stringify(normal)} is plain http with credentials on: anyone on the network path can act as that origin`, `use "https://${normal.slice(7)}" if the site supports it`);
+				warn(
+					path,
+					"insecure-with-credentials",
+					`${JSON.stringify(normal)} is plain http with credentials on: anyone on the network path can act as that origin`,
+					`use "https://${normal.slice(7)}" if the site supports it`,
+				);
 			}
 			if (entry.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
-				warn(path, "broad-wildcard", `${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`, "list your own subdomains instead");
+				warn(
+					path,
+					"broad-wildcard",
+					`${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`,
+					"list your own subdomains instead",
+				);
 			}
 			entries.push(entry);
 			origins.push(normal);
 		});
-		if (doc.origins.length === 0) warn("origins", "origins-empty", "the list is empty: every cross-origin request will be refused");
+		if (doc.origins.length === 0)
+			warn("origins", "origins-empty", "the list is empty: every cross-origin request will be refused");
 	}
 
 	const methods = checkList(doc, "methods", DEFAULTS.methods, problem, (m, path) => {
 		if (!isToken(m)) return problem(path, "method-not-token", `${JSON.stringify(m)} is not a valid HTTP method name`);
 		const upper = m.toUpperCase();
-		if (FORBIDDEN_METHODS.has(upper)) return problem(path, "method-forbidden", `${m} is never allowed cross-origin`, "remove it");
+		if (FORBIDDEN_METHODS.has(upper))
+			return problem(path, "method-forbidden", `${m} is never allowed cross-origin`, "remove it");
 		if (m !== upper && NORMALIZED_METHODS.has(upper)) {
-			return problem(path, "method-case", `browsers send "${upper}" in upper case, so "${m}" would never match`, `use "${upper}"`);
+			return problem(
+				path,
+				"method-case",
+				`browsers send "${upper}" in upper case, so "${m}" would never match`,
+				`use "${upper}"`,
+			);
 		}
-		if (m !== upper) warn(path, "method-case", `methods are case-sensitive and "${m}" is sent exactly as the page writes it`, `use "${upper}" if that is what pages send`);
+		if (m !== upper)
+			warn(
+				path,
+				"method-case",
+				`methods are case-sensitive and "${m}" is sent exactly as the page writes it`,
+				`use "${upper}" if that is what pages send`,
+			);
 		return m;
 	});
 
 	const headers = checkList(doc, "headers", DEFAULTS.headers, problem, (h, path) => {
-		if (h === "*") return problem(path, "header-wildcard", '"*" is only allowed in "origins"', "list the header names pages send");
+		if (h === "*")
+			return problem(path, "header-wildcard", '"*" is only allowed in "origins"', "list the header names pages send");
 		if (!isToken(h)) return problem(path, "header-not-token", `${JSON.stringify(h)} is not a valid header name`);
 		const lower = h.toLowerCase();
-		if (isForbiddenRequestHeader(lower)) return problem(path, "header-forbidden", `"${lower}" is a forbidden request header: browsers set it themselves and never let a page send it`, "remove it");
+		if (isForbiddenRequestHeader(lower))
+			return problem(
+				path,
+				"header-forbidden",
+				`"${lower}" is a forbidden request header: browsers set it themselves and never let a page send it`,
+				"remove it",
+			);
 		return lower;
 	});
 
 	const exposeHeaders = checkList(doc, "exposeHeaders", DEFAULTS.exposeHeaders, problem, (h, path) => {
-		if (h === "*") return problem(path, "header-wildcard", '"*" is only allowed in "origins"', "list the response header names pages may read");
+		if (h === "*")
+			return problem(
+				path,
+				"header-wildcard",
+				'"*" is only allowed in "origins"',
+				"list the response header names pages may read",
+			);
 		if (!isToken(h)) return problem(path, "header-not-token", `${JSON.stringify(h)} is not a valid header name`);
 		const lower = h.toLowerCase();
-		if (isForbiddenResponseHeader(lower)) return problem(path, "expose-forbidden", `"${lower}" can never be exposed to a page`, "remove it");
+		if (isForbiddenResponseHeader(lower))
+			return problem(path, "expose-forbidden", `"${lower}" can never be exposed to a page`, "remove it");
 		return lower;
 	});
 

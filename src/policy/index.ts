@@ -8,5 +8,5 @@ export type { OriginEntry } from "./origin-entry.ts";
 export { parseOriginEntry } from "./origin-entry.ts";
 export type { CorsRequest, Decision, HeaderList, RefusalReason } from "./policy.ts";
 export { CorsPolicy } from "./policy.ts";
-export { MAX_REQUEST_HEADERS_LENGTH } from "./request-headers.ts";
 export { REASON_TEXT } from "./reasons.ts";
+export { MAX_REQUEST_HEADERS_LENGTH } from "./request-headers.ts";

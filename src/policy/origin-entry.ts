@@ -36,13 +36,17 @@ function checkLabels(host: string): EntryFault | undefined {
 		return fault("host-too-long", `host is longer than ${MAX_HOST_LENGTH} characters`);
 	}
 	for (const label of host.split(".")) {
-		if (label === "") return fault("host-empty-label", "host has an empty label (two dots in a row, or a leading or trailing dot)");
+		if (label === "")
+			return fault("host-empty-label", "host has an empty label (two dots in a row, or a leading or trailing dot)");
 		if (label.length > MAX_LABEL_LENGTH) {
 			return fault("host-label-too-long", `host label "${label}" is longer than ${MAX_LABEL_LENGTH} characters`);
 		}
 		for (let i = 0; i < label.length; i++) {
 			if (!isHostNameChar(label.charCodeAt(i))) {
-				return fault("host-invalid-character", `host label "${label}" contains "${label[i]}"; only letters, digits, "-" and "_" are allowed`);
+				return fault(
+					"host-invalid-character",
+					`host label "${label}" contains "${label[i]}"; only letters, digits, "-" and "_" are allowed`,
+				);
 			}
 		}
 	}
@@ -81,12 +85,22 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	if (typeof raw !== "string") return fault("origin-not-string", `expected a string, got ${describe(raw)}`);
 	if (raw === "*") return { kind: "any" };
 	if (raw === "null") return { kind: "null" };
-	if (raw === "") return fault("origin-empty", "the entry is empty", 'remove it, or write an origin such as "https://app.example.com"');
+	if (raw === "")
+		return fault(
+			"origin-empty",
+			"the entry is empty",
+			'remove it, or write an origin such as "https://app.example.com"',
+		);
 	const trimmed = raw.trim();
 	if (/\s/.test(raw)) {
-		return fault("origin-whitespace", "the entry contains whitespace", trimmed !== raw && !/\s/.test(trimmed) ? `use "${trimmed}"` : undefined);
+		return fault(
+			"origin-whitespace",
+			"the entry contains whitespace",
+			trimmed !== raw && !/\s/.test(trimmed) ? `use "${trimmed}"` : undefined,
+		);
 	}
-	if (raw.toLowerCase() === "null") return fault("origin-null-case", `the opaque origin is written "null" in lowercase`, 'use "null"');
+	if (raw.toLowerCase() === "null")
+		return fault("origin-null-case", `the opaque origin is written "null" in lowercase`, 'use "null"');
 
 	const fast = fastPath(raw);
 	if (fast) return fast;
@@ -98,7 +112,10 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	}
 	const scheme = raw.slice(0, sep).toLowerCase();
 	if (scheme !== "http" && scheme !== "https") {
-		return fault("origin-scheme", `scheme "${raw.slice(0, sep)}" is not allowed; only http and https origins can be listed`);
+		return fault(
+			"origin-scheme",
+			`scheme "${raw.slice(0, sep)}" is not allowed; only http and https origins can be listed`,
+		);
 	}
 	let rest = raw.slice(sep + 3);
 	const base = `${scheme}://`;
@@ -106,11 +123,21 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	const at = rest.indexOf("@");
 	const slash = rest.search(/[/\\?#]/);
 	if (at >= 0 && (slash < 0 || at < slash)) {
-		return fault("origin-userinfo", "the entry has user-info (\"user@\"); an origin never does", `use "${base}${rest.slice(at + 1).split(/[/\\?#]/)[0]}"`);
+		return fault(
+			"origin-userinfo",
+			'the entry has user-info ("user@"); an origin never does',
+			`use "${base}${rest.slice(at + 1).split(/[/\\?#]/)[0]}"`,
+		);
 	}
 	if (slash >= 0) {
-		const what = { "/": "a path", "\\": "a backslash", "?": "a query", "#": "a fragment" }[rest[slash] as "/" | "\\" | "?" | "#"];
-		return fault(`origin-has-${what.split(" ").pop()}`, `the entry has ${what}; an origin is only scheme://host[:port]`, `use "${base}${rest.slice(0, slash)}"`);
+		const what = { "/": "a path", "\\": "a backslash", "?": "a query", "#": "a fragment" }[
+			rest[slash] as "/" | "\\" | "?" | "#"
+		];
+		return fault(
+			`origin-has-${what.split(" ").pop()}`,
+			`the entry has ${what}; an origin is only scheme://host[:port]`,
+			`use "${base}${rest.slice(0, slash)}"`,
+		);
 	}
 
 	// Split host and port; an IPv6 literal keeps its colons inside brackets.
@@ -118,25 +145,26 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	let port = "";
 	if (rest.startsWith("[")) {
 		const close = rest.indexOf("]");
-		if (close < 0) return fault("host-ipv6", "the IPv6 literal has no closing \"]\"");
+		if (close < 0) return fault("host-ipv6", 'the IPv6 literal has no closing "]"');
 		host = rest.slice(0, close + 1);
 		rest = rest.slice(close + 1);
 		if (rest !== "" && !rest.startsWith(":")) return fault("host-ipv6", `unexpected "${rest}" after the IPv6 literal`);
 		port = rest.slice(1);
-		if (rest === ":") return fault("origin-port", "the entry ends in \":\" with no port", `use "${base}${host}"`);
+		if (rest === ":") return fault("origin-port", 'the entry ends in ":" with no port', `use "${base}${host}"`);
 	} else {
 		const colon = rest.lastIndexOf(":");
 		host = colon < 0 ? rest : rest.slice(0, colon);
 		if (colon >= 0) {
 			port = rest.slice(colon + 1);
-			if (port === "") return fault("origin-port", "the entry ends in \":\" with no port", `use "${base}${host}"`);
+			if (port === "") return fault("origin-port", 'the entry ends in ":" with no port', `use "${base}${host}"`);
 		}
 	}
 	if (port !== "") {
 		if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65535 || Number(port) === 0) {
 			return fault("origin-port", `port "${port}" is not a number from 1 to 65535`);
 		}
-		if (port.startsWith("0")) return fault("origin-port", `port "${port}" has a leading zero`, `use port ${Number(port)}`);
+		if (port.startsWith("0"))
+			return fault("origin-port", `port "${port}" has a leading zero`, `use port ${Number(port)}`);
 		if (port === DEFAULT_PORT[scheme]) port = "";
 	}
 	const portPart = port === "" ? "" : `:${port}`;
@@ -144,10 +172,7 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 
 	if (host.includes("*")) {
 		if (!host.startsWith("*.") || host.indexOf("*", 1) >= 0) {
-			return fault(
-				"wildcard-position",
-				"a wildcard must be the whole leftmost label, as in \"https://*.example.com\"",
-			);
+			return fault("wildcard-position", 'a wildcard must be the whole leftmost label, as in "https://*.example.com"');
 		}
 		const domain = toAsciiHost(host.slice(2));
 		if (domain === undefined) return fault("host-invalid", `"${host.slice(2)}" is not a valid host name`);
@@ -155,7 +180,11 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 		if (bad) return bad;
 		const labels = domain.split(".");
 		if (labels.length < 2) {
-			return fault("wildcard-too-broad", `"*.${domain}" would match every host under a top-level domain`, `list a registrable domain, such as "${base}*.example.${domain}"`);
+			return fault(
+				"wildcard-too-broad",
+				`"*.${domain}" would match every host under a top-level domain`,
+				`list a registrable domain, such as "${base}*.example.${domain}"`,
+			);
 		}
 		if (isNumericLabel(labels[labels.length - 1] as string)) {
 			return fault("wildcard-ip", "a wildcard cannot stand in an IP address");
@@ -174,8 +203,12 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 		// The URL parser would rewrite "1.2" or "0x7f.1" into an IPv4 address; an entry must say what it means.
 		const bad = checkLabels(ascii);
 		if (bad) return bad;
-		if (ascii !== host.toLowerCase() && /^[\x00-\x7f]*$/.test(host)) {
-			return fault("host-invalid", `"${host}" is not a host name browsers send as written; it would be read as "${ascii}"`, `use "${base}${ascii}${portPart}"`);
+		if (ascii !== host.toLowerCase() && /^\p{ASCII}*$/u.test(host)) {
+			return fault(
+				"host-invalid",
+				`"${host}" is not a host name browsers send as written; it would be read as "${ascii}"`,
+				`use "${base}${ascii}${portPart}"`,
+			);
 		}
 	}
 	const origin = `${base}${ascii}${portPart}`;

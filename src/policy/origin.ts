@@ -33,13 +33,7 @@ function isUpper(c: number): boolean {
 
 /** A byte allowed in a host name: letters, digits, `-`, `_` (SPEC: hosts may contain `_`). */
 export function isHostNameChar(c: number): boolean {
-	return (
-		(c >= LOWER_A && c <= LOWER_Z) ||
-		isUpper(c) ||
-		isDigit(c) ||
-		c === HYPHEN ||
-		c === UNDERSCORE
-	);
+	return (c >= LOWER_A && c <= LOWER_Z) || isUpper(c) || isDigit(c) || c === HYPHEN || c === UNDERSCORE;
 }
 
 function isIpv6Char(c: number): boolean {

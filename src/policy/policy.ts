@@ -77,7 +77,10 @@ export class CorsPolicy {
 			["Vary", VARY_PREFLIGHT],
 		];
 		const expose = document?.exposeHeaders ?? [];
-		this.actualTail = [...credentials, ...(expose.length > 0 ? [["Access-Control-Expose-Headers", expose.join(", ")] as const] : [])];
+		this.actualTail = [
+			...credentials,
+			...(expose.length > 0 ? [["Access-Control-Expose-Headers", expose.join(", ")] as const] : []),
+		];
 
 		if (this.matcher.any) {
 			// "*": the answer no longer depends on Origin, so it is computed once.
@@ -101,7 +104,11 @@ export class CorsPolicy {
 		if (key === req.selfOrigin) return this.notCors;
 		const entry = this.matcher.match(key);
 		if (entry === undefined) {
-			return this.refuse(preflight, this.missing === undefined ? "origin-not-allowed" : "no-allowlist", this.missing ?? origin);
+			return this.refuse(
+				preflight,
+				this.missing === undefined ? "origin-not-allowed" : "no-allowlist",
+				this.missing ?? origin,
+			);
 		}
 
 		if (preflight) {
@@ -110,9 +117,20 @@ export class CorsPolicy {
 			if (!this.allowedMethods.has(method)) return this.refuse(true, "method-not-allowed", method);
 			if (req.requestHeaders !== null) {
 				const fault = checkRequestHeaders(req.requestHeaders, this.allowedHeaders);
-				if (fault) return this.refuse(true, fault.reason, "header" in fault ? fault.header : `${req.requestHeaders.length} bytes`);
+				if (fault)
+					return this.refuse(
+						true,
+						fault.reason,
+						"header" in fault ? fault.header : `${req.requestHeaders.length} bytes`,
+					);
 			}
-			return this.starDecisions?.preflight ?? { action: "preflight", headers: [[ACAO, origin], ...this.preflightTail], entry };
+			return (
+				this.starDecisions?.preflight ?? {
+					action: "preflight",
+					headers: [[ACAO, origin], ...this.preflightTail],
+					entry,
+				}
+			);
 		}
 		return (
 			this.starDecisions?.forward ?? {
@@ -126,6 +144,12 @@ export class CorsPolicy {
 	}
 
 	private refuse(preflight: boolean, reason: RefusalReason, detail: string): Decision {
-		return { action: "refuse", preflight, headers: preflight ? this.preflightRefusalHeaders : this.refusalHeaders, reason, detail };
+		return {
+			action: "refuse",
+			preflight,
+			headers: preflight ? this.preflightRefusalHeaders : this.refusalHeaders,
+			reason,
+			detail,
+		};
 	}
 }

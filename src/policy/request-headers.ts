@@ -16,15 +16,15 @@ export function checkRequestHeaders(value: string, allowed: ReadonlySet<string>)
 	let i = 0;
 	while (i < n) {
 		// Skip separators and optional whitespace; empty items are tolerated.
-		let c = value.charCodeAt(i);
-		if (c === 44 || c === 32 || c === 9) {
+		const c = value.charCodeAt(i);
+		if (c === 44 || isOws(c)) {
 			i++;
 			continue;
 		}
 		const start = i;
 		while (i < n && isTokenChar(value.charCodeAt(i))) i++;
 		const end = i;
-		while (i < n && ((c = value.charCodeAt(i)) === 32 || c === 9)) i++;
+		while (i < n && isOws(value.charCodeAt(i))) i++;
 		if (i < n && value.charCodeAt(i) !== 44) {
 			return { reason: "request-headers-malformed", header: value.slice(start, Math.min(n, i + 1)) };
 		}
@@ -32,4 +32,9 @@ export function checkRequestHeaders(value: string, allowed: ReadonlySet<string>)
 		if (!allowed.has(name)) return { reason: "header-not-allowed", header: name };
 	}
 	return undefined;
+}
+
+// Optional whitespace (RFC 9110 OWS): space or horizontal tab.
+function isOws(c: number): boolean {
+	return c === 32 || c === 9;
 }

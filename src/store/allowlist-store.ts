@@ -74,7 +74,12 @@ export class AllowlistStore {
 		} catch (error) {
 			const reason = error instanceof Error ? error.message : String(error);
 			const kept = this.loaded?.policy;
-			this.log({ event: "allowlist-read-failed", key: ALLOWLIST_KEY, reason, keeping: kept?.document ? "last valid allowlist" : "nothing: cross-origin requests refused" });
+			this.log({
+				event: "allowlist-read-failed",
+				key: ALLOWLIST_KEY,
+				reason,
+				keeping: kept?.document ? "last valid allowlist" : "nothing: cross-origin requests refused",
+			});
 			const policy = kept ?? new CorsPolicy({ missing: `the allowlist could not be read from KV (${reason})` });
 			this.loaded = { policy, text: this.loaded?.text, due: this.now() + RETRY_AFTER_FAILURE_MS };
 			return policy;
@@ -88,7 +93,11 @@ export class AllowlistStore {
 		}
 		if (text === null) {
 			this.log({ event: "allowlist-missing", key: ALLOWLIST_KEY, effect: "cross-origin requests refused" });
-			return this.keep(new CorsPolicy({ missing: `no allowlist document under the KV key "${ALLOWLIST_KEY}"` }), text, due);
+			return this.keep(
+				new CorsPolicy({ missing: `no allowlist document under the KV key "${ALLOWLIST_KEY}"` }),
+				text,
+				due,
+			);
 		}
 		const result = validateAllowlistText(text);
 		if (!result.ok) {
@@ -97,7 +106,9 @@ export class AllowlistStore {
 				event: "allowlist-invalid",
 				key: ALLOWLIST_KEY,
 				problems: result.problems.map(formatProblem),
-				effect: kept ? "ignored; serving the last valid allowlist" : "ignored; no valid allowlist loaded, cross-origin requests refused",
+				effect: kept
+					? "ignored; serving the last valid allowlist"
+					: "ignored; no valid allowlist loaded, cross-origin requests refused",
 			});
 			return this.keep(kept ?? new CorsPolicy({ missing: "the allowlist document in KV is invalid" }), text, due);
 		}

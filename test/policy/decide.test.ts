@@ -11,7 +11,12 @@ function policyOf(doc: unknown): CorsPolicy {
 }
 
 const base = policyOf({
-	origins: ["https://app.example.com", "https://*.example.com", "http://localhost:5173", "https://*.tenant.example.org:8443"],
+	origins: [
+		"https://app.example.com",
+		"https://*.example.com",
+		"http://localhost:5173",
+		"https://*.tenant.example.org:8443",
+	],
 	methods: ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"],
 	headers: ["x-custom", "authorization"],
 	exposeHeaders: ["x-request-id", "x-trace"],
@@ -108,19 +113,30 @@ describe("preflights (OPTIONS with Origin and Access-Control-Request-Method)", (
 		expect(Object.fromEntries(d.headers)).toEqual({
 			"Access-Control-Allow-Origin": "https://app.example.com",
 			"Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, PATCH",
-			"Access-Control-Allow-Headers": "accept, accept-language, content-language, content-type, range, x-custom, authorization",
+			"Access-Control-Allow-Headers":
+				"accept, accept-language, content-language, content-type, range, x-custom, authorization",
 			"Access-Control-Max-Age": "300",
 			Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
 		});
 	});
 
 	it.each([
-		["a safelisted method needs no listing", policyOf({ origins: ["https://app.example.com"], methods: [] }), "POST", null],
+		[
+			"a safelisted method needs no listing",
+			policyOf({ origins: ["https://app.example.com"], methods: [] }),
+			"POST",
+			null,
+		],
 		["a listed method", base, "DELETE", null],
 		["requested headers compared case-insensitively", base, "PUT", "X-Custom"],
 		["spaces and empty items tolerated", base, "PUT", " x-custom ,, content-type ,"],
 		["order free, duplicates fine", base, "PUT", "x-custom,authorization,x-custom"],
-		["safelisted header names need no listing", policyOf({ origins: ["https://app.example.com"] }), "POST", "content-type, accept, accept-language, content-language, range"],
+		[
+			"safelisted header names need no listing",
+			policyOf({ origins: ["https://app.example.com"] }),
+			"POST",
+			"content-type, accept, accept-language, content-language, range",
+		],
 		["authorization when listed", base, "GET", "authorization"],
 		["an empty Access-Control-Request-Headers", base, "PUT", ""],
 	])("approves: %s", (_rule, policy, method, headers) => {
@@ -132,11 +148,36 @@ describe("preflights (OPTIONS with Origin and Access-Control-Request-Method)", (
 		["method not listed", base, preflight("https://app.example.com", "PROPFIND"), "method-not-allowed"],
 		["methods are case-sensitive", base, preflight("https://app.example.com", "patch"), "method-not-allowed"],
 		["empty Access-Control-Request-Method", base, preflight("https://app.example.com", ""), "preflight-method-empty"],
-		["a header not listed", base, preflight("https://app.example.com", "PUT", "x-custom, x-other"), "header-not-allowed"],
-		["authorization when not listed", withCredentials, preflight("https://app.example.com", "GET", "authorization"), "header-not-allowed"],
-		["Access-Control-Request-Headers over 4 KiB", base, preflight("https://app.example.com", "PUT", "x-custom,".repeat(500)), "request-headers-too-long"],
-		["a requested header that is not a token", base, preflight("https://app.example.com", "PUT", "x-custom; x"), "request-headers-malformed"],
-		["a space inside a header name", base, preflight("https://app.example.com", "PUT", "x custom"), "request-headers-malformed"],
+		[
+			"a header not listed",
+			base,
+			preflight("https://app.example.com", "PUT", "x-custom, x-other"),
+			"header-not-allowed",
+		],
+		[
+			"authorization when not listed",
+			withCredentials,
+			preflight("https://app.example.com", "GET", "authorization"),
+			"header-not-allowed",
+		],
+		[
+			"Access-Control-Request-Headers over 4 KiB",
+			base,
+			preflight("https://app.example.com", "PUT", "x-custom,".repeat(500)),
+			"request-headers-too-long",
+		],
+		[
+			"a requested header that is not a token",
+			base,
+			preflight("https://app.example.com", "PUT", "x-custom; x"),
+			"request-headers-malformed",
+		],
+		[
+			"a space inside a header name",
+			base,
+			preflight("https://app.example.com", "PUT", "x custom"),
+			"request-headers-malformed",
+		],
 	])("refuses: %s", (_rule, policy, request, reason) => {
 		const d = policy.decide(request);
 		expect(d).toMatchObject({ action: "refuse", preflight: true, reason });
@@ -148,13 +189,20 @@ describe("preflights (OPTIONS with Origin and Access-Control-Request-Method)", (
 			expect(base.decide(preflight("https://app.example.com", "PUT", name)).action).toBe("preflight");
 		}
 		for (const name of ["x-custom2", "x-api-key", "cookie"]) {
-			expect(base.decide(preflight("https://app.example.com", "PUT", `x-custom, ${name}`))).toMatchObject({ reason: "header-not-allowed", detail: name });
+			expect(base.decide(preflight("https://app.example.com", "PUT", `x-custom, ${name}`))).toMatchObject({
+				reason: "header-not-allowed",
+				detail: name,
+			});
 		}
 	});
 
 	it("credentials on: Access-Control-Allow-Credentials: true", () => {
-		expect(header(withCredentials.decide(preflight("https://app.example.com", "POST")), "Access-Control-Allow-Credentials")).toBe("true");
-		expect(header(base.decide(preflight("https://app.example.com", "POST")), "Access-Control-Allow-Credentials")).toBeUndefined();
+		expect(
+			header(withCredentials.decide(preflight("https://app.example.com", "POST")), "Access-Control-Allow-Credentials"),
+		).toBe("true");
+		expect(
+			header(base.decide(preflight("https://app.example.com", "POST")), "Access-Control-Allow-Credentials"),
+		).toBeUndefined();
 	});
 });
 
@@ -178,7 +226,10 @@ describe("actual requests", () => {
 
 	it("OPTIONS without Access-Control-Request-Method is an actual request, forwarded", () => {
 		expect(base.decide(get("https://app.example.com", "OPTIONS"))).toMatchObject({ action: "forward", cors: true });
-		expect(base.decide(get("https://evil.example.net", "OPTIONS"))).toMatchObject({ action: "refuse", preflight: false });
+		expect(base.decide(get("https://evil.example.net", "OPTIONS"))).toMatchObject({
+			action: "refuse",
+			preflight: false,
+		});
 	});
 
 	it("refused: no CORS headers, Vary: Origin", () => {
@@ -216,20 +267,38 @@ describe('"*": any origin, without credentials', () => {
 	});
 
 	it("preflights answer * and still check methods and headers", () => {
-		expect(header(star.decide(preflight("https://anyone.example", "GET", "x-custom")), "Access-Control-Allow-Origin")).toBe("*");
-		expect(star.decide(preflight("https://anyone.example", "PUT"))).toMatchObject({ action: "refuse", reason: "method-not-allowed" });
-		expect(star.decide(preflight("https://anyone.example", "GET", "x-other"))).toMatchObject({ action: "refuse", reason: "header-not-allowed" });
+		expect(
+			header(star.decide(preflight("https://anyone.example", "GET", "x-custom")), "Access-Control-Allow-Origin"),
+		).toBe("*");
+		expect(star.decide(preflight("https://anyone.example", "PUT"))).toMatchObject({
+			action: "refuse",
+			reason: "method-not-allowed",
+		});
+		expect(star.decide(preflight("https://anyone.example", "GET", "x-other"))).toMatchObject({
+			action: "refuse",
+			reason: "header-not-allowed",
+		});
 	});
 
 	it("a malformed Origin is still refused", () => {
-		expect(star.decide(get("https://anyone.example/path"))).toMatchObject({ action: "refuse", reason: "origin-malformed" });
+		expect(star.decide(get("https://anyone.example/path"))).toMatchObject({
+			action: "refuse",
+			reason: "origin-malformed",
+		});
 	});
 });
 
 describe("no valid allowlist loaded", () => {
 	it("refuses every cross-origin request and says why", () => {
-		expect(none.decide(get("https://app.example.com"))).toMatchObject({ action: "refuse", reason: "no-allowlist", detail: "no allowlist document" });
-		expect(none.decide(preflight("https://app.example.com", "GET"))).toMatchObject({ action: "refuse", reason: "no-allowlist" });
+		expect(none.decide(get("https://app.example.com"))).toMatchObject({
+			action: "refuse",
+			reason: "no-allowlist",
+			detail: "no allowlist document",
+		});
+		expect(none.decide(preflight("https://app.example.com", "GET"))).toMatchObject({
+			action: "refuse",
+			reason: "no-allowlist",
+		});
 	});
 
 	it("still forwards requests that are not CORS", () => {

@@ -56,7 +56,11 @@ describe("valid documents and their normalized form", () => {
 	});
 
 	it("header names are case-insensitive and stored lowercase; repeats dropped", () => {
-		const doc = normalized({ origins: [], headers: ["X-Custom", "x-custom", "Authorization"], exposeHeaders: ["X-Request-Id"] });
+		const doc = normalized({
+			origins: [],
+			headers: ["X-Custom", "x-custom", "Authorization"],
+			exposeHeaders: ["X-Request-Id"],
+		});
 		expect(doc.headers).toEqual(["x-custom", "authorization"]);
 		expect(doc.exposeHeaders).toEqual(["x-request-id"]);
 	});
@@ -69,7 +73,12 @@ describe("valid documents and their normalized form", () => {
 describe("invalid documents: one problem per broken rule, with where and how to fix", () => {
 	it.each([
 		["a path", "https://app.example.com/", "origin-has-path", 'use "https://app.example.com"'],
-		["a path after a port", "https://app.example.com:8443/api", "origin-has-path", 'use "https://app.example.com:8443"'],
+		[
+			"a path after a port",
+			"https://app.example.com:8443/api",
+			"origin-has-path",
+			'use "https://app.example.com:8443"',
+		],
 		["a query", "https://app.example.com?x=1", "origin-has-query", 'use "https://app.example.com"'],
 		["a fragment", "https://app.example.com#top", "origin-has-fragment", 'use "https://app.example.com"'],
 		["a backslash", "https://app.example.com\\x", "origin-has-backslash", 'use "https://app.example.com"'],
@@ -130,7 +139,12 @@ describe("invalid documents: one problem per broken rule, with where and how to 
 		["forbidden header origin", { origins: [], headers: ["origin"] }, "headers[0]", "header-forbidden"],
 		["forbidden header sec-*", { origins: [], headers: ["sec-fetch-mode"] }, "headers[0]", "header-forbidden"],
 		["forbidden header proxy-*", { origins: [], headers: ["proxy-authorization"] }, "headers[0]", "header-forbidden"],
-		["set-cookie cannot be exposed", { origins: [], exposeHeaders: ["Set-Cookie"] }, "exposeHeaders[0]", "expose-forbidden"],
+		[
+			"set-cookie cannot be exposed",
+			{ origins: [], exposeHeaders: ["Set-Cookie"] },
+			"exposeHeaders[0]",
+			"expose-forbidden",
+		],
 	])("refuses %s", (_rule, doc, path, rule) => {
 		expect(problems(doc)).toEqual([expect.objectContaining({ path, rule })]);
 	});
@@ -161,7 +175,11 @@ describe("invalid documents: one problem per broken rule, with where and how to 
 describe("warnings: valid but risky", () => {
 	it.each([
 		['"null" is listed', { origins: ["null"] }, "null-origin"],
-		["http origin with credentials", { origins: ["http://app.example.com"], credentials: true }, "insecure-with-credentials"],
+		[
+			"http origin with credentials",
+			{ origins: ["http://app.example.com"], credentials: true },
+			"insecure-with-credentials",
+		],
 		["wildcard on a second-level public suffix", { origins: ["https://*.co.uk"] }, "broad-wildcard"],
 		["wildcard on shared hosting", { origins: ["https://*.github.io"] }, "broad-wildcard"],
 		["empty origins list", { origins: [] }, "origins-empty"],

@@ -17,7 +17,12 @@ function burst(origin: string, n: number): Promise<Response[]> {
 }
 
 async function statuses(responses: Response[]): Promise<number[]> {
-	return Promise.all(responses.map(async (r) => (await r.arrayBuffer(), r.status)));
+	return Promise.all(
+		responses.map(async (r) => {
+			await r.arrayBuffer();
+			return r.status;
+		}),
+	);
 }
 
 describe("the allowlist store under concurrent load", () => {

@@ -23,13 +23,18 @@ function accessControl(res: Response): Record<string, string> {
 
 describe("preflights are answered by the Worker, never forwarded", () => {
 	it("approved: 204 with origin, methods, headers, max-age and Vary", async () => {
-		const { res, reached } = await send("OPTIONS", { origin: ORIGIN, "access-control-request-method": "PUT", "access-control-request-headers": "x-custom, content-type" });
+		const { res, reached } = await send("OPTIONS", {
+			origin: ORIGIN,
+			"access-control-request-method": "PUT",
+			"access-control-request-headers": "x-custom, content-type",
+		});
 		expect(res.status).toBe(204);
 		expect(reached).toBe(0);
 		expect(accessControl(res)).toEqual({
 			"access-control-allow-origin": ORIGIN,
 			"access-control-allow-methods": "GET, HEAD, POST, PUT, DELETE",
-			"access-control-allow-headers": "accept, accept-language, content-language, content-type, range, x-custom, authorization",
+			"access-control-allow-headers":
+				"accept, accept-language, content-language, content-type, range, x-custom, authorization",
 			"access-control-max-age": "600",
 		});
 		expect(res.headers.get("vary")).toBe(PREFLIGHT_VARY);
@@ -39,8 +44,14 @@ describe("preflights are answered by the Worker, never forwarded", () => {
 		["origin not allowed", { origin: "https://evil.example.net", "access-control-request-method": "GET" }],
 		["method not allowed", { origin: ORIGIN, "access-control-request-method": "PATCH" }],
 		["method in the wrong case", { origin: ORIGIN, "access-control-request-method": "put" }],
-		["header x-other not allowed", { origin: ORIGIN, "access-control-request-method": "PUT", "access-control-request-headers": "x-custom, x-other" }],
-		["header x-api-key not allowed", { origin: ORIGIN, "access-control-request-method": "GET", "access-control-request-headers": "x-api-key" }],
+		[
+			"header x-other not allowed",
+			{ origin: ORIGIN, "access-control-request-method": "PUT", "access-control-request-headers": "x-custom, x-other" },
+		],
+		[
+			"header x-api-key not allowed",
+			{ origin: ORIGIN, "access-control-request-method": "GET", "access-control-request-headers": "x-api-key" },
+		],
 		["empty Access-Control-Request-Method", { origin: ORIGIN, "access-control-request-method": "" }],
 		["malformed Origin", { origin: `${ORIGIN}/`, "access-control-request-method": "GET" }],
 	])("refused (%s): 403, no Access-Control-Allow-* headers, not forwarded", async (_rule, headers) => {
@@ -52,7 +63,11 @@ describe("preflights are answered by the Worker, never forwarded", () => {
 	});
 
 	it("authorization is approved only when listed", async () => {
-		const ask = { origin: ORIGIN, "access-control-request-method": "GET", "access-control-request-headers": "authorization" };
+		const ask = {
+			origin: ORIGIN,
+			"access-control-request-method": "GET",
+			"access-control-request-headers": "authorization",
+		};
 		expect((await send("OPTIONS", ask)).res.status).toBe(204);
 		await putAllowlist({ ...DOC, headers: ["x-custom"] });
 		try {
@@ -65,13 +80,21 @@ describe("preflights are answered by the Worker, never forwarded", () => {
 
 describe("actual requests", () => {
 	it("allowed origin: forwarded with method, path, query, headers and body; CORS headers added", async () => {
-		const { res, text, reached } = await send("PUT", { origin: ORIGIN, "content-type": "application/json", "x-custom": "1" }, "/echo/a/b?x=1&y=2", '{"a":1}');
+		const { res, text, reached } = await send(
+			"PUT",
+			{ origin: ORIGIN, "content-type": "application/json", "x-custom": "1" },
+			"/echo/a/b?x=1&y=2",
+			'{"a":1}',
+		);
 		expect(res.status).toBe(200);
 		expect(reached).toBe(1);
 		const echo = JSON.parse(text);
 		expect(echo).toMatchObject({ method: "PUT", path: "/echo/a/b", search: "?x=1&y=2", body: '{"a":1}' });
 		expect(echo.headers).toMatchObject({ origin: ORIGIN, "content-type": "application/json", "x-custom": "1" });
-		expect(accessControl(res)).toEqual({ "access-control-allow-origin": ORIGIN, "access-control-expose-headers": "x-request-id" });
+		expect(accessControl(res)).toEqual({
+			"access-control-allow-origin": ORIGIN,
+			"access-control-expose-headers": "x-request-id",
+		});
 		expect(res.headers.get("vary")).toBe("Origin");
 	});
 
@@ -118,9 +141,13 @@ describe("actual requests", () => {
 	});
 
 	it("the upstream's own Access-Control-* headers are replaced, never duplicated, and Vary merged", async () => {
-		const path = "/echo?h=access-control-allow-origin:*&h=access-control-allow-credentials:true&h=access-control-expose-headers:x-secret&h=vary:Accept-Encoding";
+		const path =
+			"/echo?h=access-control-allow-origin:*&h=access-control-allow-credentials:true&h=access-control-expose-headers:x-secret&h=vary:Accept-Encoding";
 		const { res } = await send("GET", { origin: ORIGIN }, path);
-		expect(accessControl(res)).toEqual({ "access-control-allow-origin": ORIGIN, "access-control-expose-headers": "x-request-id" });
+		expect(accessControl(res)).toEqual({
+			"access-control-allow-origin": ORIGIN,
+			"access-control-expose-headers": "x-request-id",
+		});
 		expect(res.headers.get("vary")).toBe("Accept-Encoding, Origin");
 	});
 
@@ -174,7 +201,10 @@ describe('"*" in origins', () => {
 	it("every response carries Access-Control-Allow-Origin: * and no Vary: Origin", async () => {
 		await putAllowlist({ origins: ["*"] });
 		try {
-			for (const headers of [{}, { origin: "https://anyone.example" }, { origin: "null" }]) {
+			for (const headers of [{}, { origin: "https://anyone.example" }, { origin: "null" }] as Record<
+				string,
+				string
+			>[]) {
 				const { res, reached } = await send("GET", headers);
 				expect(reached).toBe(1);
 				expect(res.headers.get("access-control-allow-origin")).toBe("*");
@@ -188,7 +218,7 @@ describe('"*" in origins', () => {
 		}
 	});
 
-	it('with credentials the document is invalid, so nothing is allowed', async () => {
+	it("with credentials the document is invalid, so nothing is allowed", async () => {
 		await putAllowlist({ origins: ["*"], credentials: true });
 		try {
 			const { res, gateway } = await send("GET", { origin: "https://anyone.example" });
@@ -202,7 +232,11 @@ describe('"*" in origins', () => {
 
 describe("explaining refusals", () => {
 	it("each refusal is one structured log line with origin, method, headers and reason", async () => {
-		const { gateway } = await send("OPTIONS", { origin: ORIGIN, "access-control-request-method": "PUT", "access-control-request-headers": "x-other" });
+		const { gateway } = await send("OPTIONS", {
+			origin: ORIGIN,
+			"access-control-request-method": "PUT",
+			"access-control-request-headers": "x-other",
+		});
 		expect(gateway.logs).toContainEqual({
 			event: "cors-refused",
 			reason: "header-not-allowed",

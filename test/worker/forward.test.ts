@@ -1,8 +1,7 @@
 // Forwarding to the real upstream (a Node server that records every request it gets):
 // what is passed, what is dropped, upstream failures, and that nothing in a request can
 // make the Worker contact a host that is not configured.
-import { beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { DOC, GATEWAY, newTag, ORIGIN, putAllowlist, received, testGateway } from "../support/gateway.ts";
 
 beforeAll(async () => {
@@ -29,7 +28,8 @@ describe("what is forwarded", () => {
 			},
 		});
 		const echo = (await res.json()) as { headers: Record<string, string> };
-		for (const name of ["keep-alive", "x-hop", "te", "proxy-authorization"]) expect(echo.headers).not.toHaveProperty(name);
+		for (const name of ["keep-alive", "x-hop", "te", "proxy-authorization"])
+			expect(echo.headers).not.toHaveProperty(name);
 		expect(echo.headers).toMatchObject({ authorization: "Bearer t", "x-kept": "yes", origin: ORIGIN });
 		expect((await received(tag))[0]?.host).toBe(new URL(upstream).host);
 	});
@@ -46,7 +46,12 @@ describe("what is forwarded", () => {
 				sent += chunk.length;
 			},
 		});
-		const res = await testGateway().fetch("/echo/upload", { method: "POST", body, headers: { origin: ORIGIN, "x-test-tag": tag }, duplex: "half" } as RequestInit);
+		const res = await testGateway().fetch("/echo/upload", {
+			method: "POST",
+			body,
+			headers: { origin: ORIGIN, "x-test-tag": tag },
+			duplex: "half",
+		} as RequestInit);
 		expect(res.status).toBe(200);
 		expect(((await res.json()) as { bodyLength: number }).bodyLength).toBe(size);
 	});
@@ -69,7 +74,9 @@ describe("what is forwarded", () => {
 
 	it("redirects are passed to the client, never followed", async () => {
 		const tag = newTag();
-		const res = await testGateway().fetch("/redirect?to=https://elsewhere.example/x", { headers: { origin: ORIGIN, "x-test-tag": tag } });
+		const res = await testGateway().fetch("/redirect?to=https://elsewhere.example/x", {
+			headers: { origin: ORIGIN, "x-test-tag": tag },
+		});
 		expect(res.status).toBe(302);
 		expect(res.headers.get("location")).toBe("https://elsewhere.example/x");
 		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
@@ -89,19 +96,25 @@ describe("upstream failures: 502 and 504, readable by allowed origins", () => {
 	});
 
 	it("the timeout bounds the wait for headers, not a slow body", async () => {
-		const res = await testGateway({ UPSTREAM_TIMEOUT_MS: "300" }).fetch("/stream?chunks=8&size=1024&delay=100", { headers: { origin: ORIGIN } });
+		const res = await testGateway({ UPSTREAM_TIMEOUT_MS: "300" }).fetch("/stream?chunks=8&size=1024&delay=100", {
+			headers: { origin: ORIGIN },
+		});
 		expect(res.status).toBe(200);
 		expect((await res.arrayBuffer()).byteLength).toBe(8 * 1024);
 	});
 
 	it("an unreachable upstream gives 502", async () => {
-		const res = await testGateway({ UPSTREAM_URL: inject("unreachableUrl") }).fetch("/echo", { headers: { origin: ORIGIN } });
+		const res = await testGateway({ UPSTREAM_URL: inject("unreachableUrl") }).fetch("/echo", {
+			headers: { origin: ORIGIN },
+		});
 		expect(res.status).toBe(502);
 		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
 	});
 
 	it("a refused origin gets 403 even when the upstream is down", async () => {
-		const res = await testGateway({ UPSTREAM_URL: inject("unreachableUrl") }).fetch("/echo", { headers: { origin: "https://evil.example.net" } });
+		const res = await testGateway({ UPSTREAM_URL: inject("unreachableUrl") }).fetch("/echo", {
+			headers: { origin: "https://evil.example.net" },
+		});
 		expect(res.status).toBe(403);
 		expect(res.headers.has("access-control-allow-origin")).toBe(false);
 	});
@@ -132,7 +145,9 @@ describe("route table", () => {
 
 	it("a path prefix goes to its upstream, path kept", async () => {
 		const tag = newTag();
-		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: routes }).fetch("/api/users?x=1", { headers: { origin: ORIGIN, "x-test-tag": tag } });
+		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: routes }).fetch("/api/users?x=1", {
+			headers: { origin: ORIGIN, "x-test-tag": tag },
+		});
 		expect(res.status).toBe(200);
 		expect((await received(tag)).map((r) => r.url)).toEqual(["/api/users?x=1"]);
 	});
@@ -146,7 +161,10 @@ describe("route table", () => {
 		expect(ok.headers.get("vary")).toContain("Origin");
 		const refused = await gateway.fetch("/index.html", { headers: { origin: "https://evil.example.net" } });
 		expect(refused.status).toBe(403);
-		const pre = await gateway.fetch("/index.html", { method: "OPTIONS", headers: { origin: ORIGIN, "access-control-request-method": "GET" } });
+		const pre = await gateway.fetch("/index.html", {
+			method: "OPTIONS",
+			headers: { origin: ORIGIN, "access-control-request-method": "GET" },
+		});
 		expect(pre.status).toBe(204);
 	});
 
@@ -160,7 +178,10 @@ describe("route table", () => {
 	});
 
 	it("a path no route serves is 404, with CORS headers for an allowed origin", async () => {
-		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: JSON.stringify({ "/api": upstream }) }).fetch("/other", { headers: { origin: ORIGIN } });
+		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: JSON.stringify({ "/api": upstream }) }).fetch(
+			"/other",
+			{ headers: { origin: ORIGIN } },
+		);
 		expect(res.status).toBe(404);
 		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
 	});
@@ -176,11 +197,23 @@ describe("configuration errors fail closed with a message naming the var", () =>
 		["UPSTREAM_URL missing", { UPSTREAM_URL: undefined }, "set UPSTREAM_URL"],
 		["UPSTREAM_URL relative", { UPSTREAM_URL: "/api" }, "UPSTREAM_URL is not an absolute URL"],
 		["UPSTREAM_URL another scheme", { UPSTREAM_URL: "ftp://files.example" }, "UPSTREAM_URL must use http or https"],
-		["UPSTREAM_URL with a query", { UPSTREAM_URL: "https://api.example?x=1" }, "must not carry user-info, a query or a fragment"],
+		[
+			"UPSTREAM_URL with a query",
+			{ UPSTREAM_URL: "https://api.example?x=1" },
+			"must not carry user-info, a query or a fragment",
+		],
 		["ROUTES not JSON", { ROUTES: "{/api: x}" }, "ROUTES is not valid JSON"],
-		["ROUTES prefix without /", { ROUTES: JSON.stringify({ api: "https://api.example" }) }, 'must be a path starting with "/"'],
+		[
+			"ROUTES prefix without /",
+			{ ROUTES: JSON.stringify({ api: "https://api.example" }) },
+			'must be a path starting with "/"',
+		],
 		["UPSTREAM_TIMEOUT_MS not a number", { UPSTREAM_TIMEOUT_MS: "soon" }, "UPSTREAM_TIMEOUT_MS must be a number"],
-		["ALLOWLIST_REFRESH_SECONDS negative", { ALLOWLIST_REFRESH_SECONDS: "-1" }, "ALLOWLIST_REFRESH_SECONDS must be a number"],
+		[
+			"ALLOWLIST_REFRESH_SECONDS negative",
+			{ ALLOWLIST_REFRESH_SECONDS: "-1" },
+			"ALLOWLIST_REFRESH_SECONDS must be a number",
+		],
 	])("%s", async (_case, overrides, message) => {
 		const gateway = testGateway(overrides);
 		const res = await gateway.fetch("/echo", { headers: { origin: ORIGIN } });

@@ -24,7 +24,12 @@ function harness(kv: KVNamespace, readTimeoutMs?: number) {
 	const clock = { now: 1_000_000 };
 	const logs: Record<string, unknown>[] = [];
 	const pending: Promise<unknown>[] = [];
-	const store = new AllowlistStore(kv, { refreshMs: REFRESH_MS, log: (e) => logs.push(e), now: () => clock.now, readTimeoutMs });
+	const store = new AllowlistStore(kv, {
+		refreshMs: REFRESH_MS,
+		log: (e) => logs.push(e),
+		now: () => clock.now,
+		readTimeoutMs,
+	});
 	const waitUntil = (p: Promise<unknown>) => pending.push(p);
 	return {
 		store,
@@ -37,7 +42,10 @@ function harness(kv: KVNamespace, readTimeoutMs?: number) {
 }
 
 function allows(policy: CorsPolicy, origin: string): boolean {
-	return policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: "https://gw.test" }).action === "forward";
+	return (
+		policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: "https://gw.test" })
+			.action === "forward"
+	);
 }
 
 beforeEach(async () => {
@@ -134,7 +142,9 @@ describe("failures never widen access", () => {
 		const policy = await h.policy();
 		expect(allows(policy, ORIGIN)).toBe(true);
 		expect(allows(policy, "https://evil.example.net")).toBe(false);
-		expect(h.logs).toContainEqual(expect.objectContaining({ event: "allowlist-invalid", effect: "ignored; serving the last valid allowlist" }));
+		expect(h.logs).toContainEqual(
+			expect.objectContaining({ event: "allowlist-invalid", effect: "ignored; serving the last valid allowlist" }),
+		);
 	});
 
 	it("a KV read that throws on a cold isolate: refused, logged, retried soon after", async () => {
@@ -166,6 +176,8 @@ describe("failures never widen access", () => {
 		const h = harness(kv, 100);
 		const policy = await h.policy();
 		expect(allows(policy, ORIGIN)).toBe(false);
-		expect(h.logs).toContainEqual(expect.objectContaining({ event: "allowlist-read-failed", reason: "KV read timed out after 100 ms" }));
+		expect(h.logs).toContainEqual(
+			expect.objectContaining({ event: "allowlist-read-failed", reason: "KV read timed out after 100 ms" }),
+		);
 	});
 });

@@ -1,0 +1,13 @@
+// Types of the Worker-side test environment: `env` and `exports` from "cloudflare:workers"
+// (and from "cloudflare:test") are typed from the gateway's own Env and entry module.
+import type { Env as GatewayEnv } from "../src/env.ts";
+
+declare global {
+	namespace Cloudflare {
+		interface Env extends GatewayEnv {}
+		interface GlobalProps {
+			/** Types `exports.default` (the Worker under test, src/index.ts). */
+			mainModule: typeof import("../src/index.ts");
+		}
+	}
+}

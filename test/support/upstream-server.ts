@@ -1,0 +1,280 @@
+// A real HTTP upstream for the Worker tests (runs in Node, started by global-setup.ts).
+//
+// Scriptable per request, by path and query, so tests never mock `fetch`:
+//   any path (e.g. /echo/...)   200, JSON echo of the request (see EchoBody)
+//   /status/<code>              that status (body: the echo JSON, none for 204/304)
+//   /slow?ms=<n>                waits n ms (default 2000) before sending headers
+//   /stream?chunks=<n>&size=<b>&delay=<ms>
+//                               streams n chunks of b bytes ("x"), with an optional
+//                               pause between chunks (defaults: 64 chunks of 16 KiB)
+//   /redirect?to=<url>&status=<3xx>
+//                               a redirect (default 302 to /echo/redirected)
+// On every path, each `h=name:value` query parameter adds a response header (repeatable;
+// use it for the upstream's own Access-Control-* or Vary headers).
+// Control endpoints (never recorded):
+//   GET  /__requests[?tag=<t>]  JSON list of recorded requests (oldest first), optionally
+//                               only those whose `x-test-tag` request header is <t>
+//   POST /__reset[?tag=<t>]     forget recorded requests (all, or those of one tag)
+// Every other request is recorded (method, url, host, headers, body length, tag), so tests
+// can prove what reached the upstream, and what never did.
+
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request as the upstream received it. */
+export interface RecordedRequest {
+	/** Sequence number, increasing across the server's lifetime. */
+	seq: number;
+	method: string;
+	/** The request target as sent on the wire (path and query, or an absolute URL). */
+	url: string;
+	/** The Host header (what the client connected for). */
+	host: string | null;
+	/** Headers as name/value pairs in wire order (names lowercased by Node). */
+	rawHeaders: [string, string][];
+	/** Headers merged per name (repeated headers joined with ", "). */
+	headers: Record<string, string>;
+	/** Number of request body bytes received. */
+	bodyLength: number;
+	/** Value of the `x-test-tag` request header, if any. */
+	tag: string | null;
+	/** Remote address and port of the TCP connection. */
+	remote: string;
+}
+
+/** The JSON body of an echo response. */
+export interface EchoBody {
+	method: string;
+	/** Path without the query, exactly as received (not normalized). */
+	path: string;
+	/** Query string including the leading "?", or "" when none. */
+	search: string;
+	/** Query parameters; repeated names keep every value in order. */
+	query: Record<string, string[]>;
+	headers: Record<string, string>;
+	rawHeaders: [string, string][];
+	host: string | null;
+	/** Request body decoded as UTF-8. */
+	body: string;
+	bodyLength: number;
+}
+
+export interface UpstreamServer {
+	/** e.g. "http://127.0.0.1:41234" (no trailing slash). */
+	url: string;
+	port: number;
+	server: Server;
+	/** Recorded requests, oldest first. */
+	requests: RecordedRequest[];
+	close(): Promise<void>;
+}
+
+const DEFAULT_STREAM_CHUNKS = 64;
+const DEFAULT_STREAM_CHUNK_SIZE = 16 * 1024;
+const MAX_STREAM_BYTES = 256 * 1024 * 1024;
+
+function mergeHeaders(raw: string[]): { pairs: [string, string][]; merged: Record<string, string> } {
+	const pairs: [string, string][] = [];
+	const merged: Record<string, string> = {};
+	for (let i = 0; i + 1 < raw.length; i += 2) {
+		const name = (raw[i] as string).toLowerCase();
+		const value = raw[i + 1] as string;
+		pairs.push([name, value]);
+		merged[name] = name in merged ? `${merged[name]}, ${value}` : value;
+	}
+	return { pairs, merged };
+}
+
+function parseTarget(target: string): URL {
+	// An absolute-form target (proxy style) keeps its own host; origin-form gets a dummy base.
+	try {
+		return new URL(target, "http://upstream.invalid");
+	} catch {
+		return new URL("http://upstream.invalid/");
+	}
+}
+
+function clampInt(value: string | null, fallback: number, min: number, max: number): number {
+	if (value === null) return fallback;
+	const n = Number.parseInt(value, 10);
+	if (!Number.isFinite(n)) return fallback;
+	return Math.min(max, Math.max(min, n));
+}
+
+function applyScriptedHeaders(res: ServerResponse, url: URL): void {
+	for (const spec of url.searchParams.getAll("h")) {
+		const colon = spec.indexOf(":");
+		if (colon <= 0) continue;
+		const name = spec.slice(0, colon).trim();
+		const value = spec.slice(colon + 1).trim();
+		const existing = res.getHeader(name);
+		if (existing === undefined) res.setHeader(name, value);
+		else res.setHeader(name, [...(Array.isArray(existing) ? existing : [String(existing)]), value]);
+	}
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
+
+/** Starts the upstream on 127.0.0.1; port 0 (the default) picks a free port. */
+export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
+	const requests: RecordedRequest[] = [];
+	let seq = 0;
+
+	const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		const target = req.url ?? "/";
+		const url = parseTarget(target);
+		const { pairs, merged } = mergeHeaders(req.rawHeaders);
+
+		if (url.pathname === "/__requests" || url.pathname === "/__reset") {
+			await readBody(req);
+			const tag = url.searchParams.get("tag");
+			if (url.pathname === "/__reset") {
+				if (tag === null) requests.length = 0;
+				else {
+					const kept = requests.filter((r) => r.tag !== tag);
+					requests.length = 0;
+					requests.push(...kept);
+				}
+				res.writeHead(204).end();
+				return;
+			}
+			const list = tag === null ? requests : requests.filter((r) => r.tag === tag);
+			res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+			res.end(JSON.stringify(list));
+			return;
+		}
+
+		const body = await readBody(req);
+		const record: RecordedRequest = {
+			seq: ++seq,
+			method: req.method ?? "",
+			url: target,
+			host: req.headers.host ?? null,
+			rawHeaders: pairs,
+			headers: merged,
+			bodyLength: body.length,
+			tag: typeof req.headers["x-test-tag"] === "string" ? req.headers["x-test-tag"] : null,
+			remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+		};
+		requests.push(record);
+
+		const query: Record<string, string[]> = {};
+		for (const [name, value] of url.searchParams) {
+			const values = query[name] ?? [];
+			values.push(value);
+			query[name] = values;
+		}
+		// Origin-form targets are echoed byte for byte (no dot-segment or percent normalization).
+		const qIndex = target.indexOf("?");
+		const rawPath = target.startsWith("/") ? target.slice(0, qIndex === -1 ? undefined : qIndex) : url.pathname;
+		const echo: EchoBody = {
+			method: record.method,
+			path: rawPath,
+			search: url.search,
+			query,
+			headers: merged,
+			rawHeaders: pairs,
+			host: record.host,
+			body: body.toString("utf8"),
+			bodyLength: body.length,
+		};
+		const sendEcho = (status: number): void => {
+			res.statusCode = status;
+			res.setHeader("x-request-id", `upstream-${record.seq}`);
+			applyScriptedHeaders(res, url);
+			if (status === 204 || status === 304 || record.method === "HEAD") {
+				res.end();
+				return;
+			}
+			if (!res.hasHeader("content-type")) res.setHeader("content-type", "application/json");
+			res.end(JSON.stringify(echo));
+		};
+
+		const segments = url.pathname.split("/");
+		if (segments[1] === "status" && segments[2] !== undefined) {
+			sendEcho(clampInt(segments[2], 200, 200, 599));
+			return;
+		}
+		if (url.pathname === "/slow" || url.pathname.startsWith("/slow/")) {
+			await sleep(clampInt(url.searchParams.get("ms"), 2000, 0, 600_000));
+			if (!res.destroyed) sendEcho(200);
+			return;
+		}
+		if (url.pathname === "/redirect" || url.pathname.startsWith("/redirect/")) {
+			res.statusCode = clampInt(url.searchParams.get("status"), 302, 300, 399);
+			res.setHeader("location", url.searchParams.get("to") ?? "/echo/redirected");
+			res.setHeader("x-request-id", `upstream-${record.seq}`);
+			applyScriptedHeaders(res, url);
+			res.end();
+			return;
+		}
+		if (url.pathname === "/stream" || url.pathname.startsWith("/stream/")) {
+			const chunks = clampInt(url.searchParams.get("chunks"), DEFAULT_STREAM_CHUNKS, 1, 1_000_000);
+			const size = clampInt(url.searchParams.get("size"), DEFAULT_STREAM_CHUNK_SIZE, 1, 16 * 1024 * 1024);
+			const delay = clampInt(url.searchParams.get("delay"), 0, 0, 60_000);
+			if (chunks * size > MAX_STREAM_BYTES) {
+				res.writeHead(400, { "content-type": "text/plain" }).end("stream too large");
+				return;
+			}
+			res.statusCode = 200;
+			res.setHeader("content-type", "application/octet-stream");
+			res.setHeader("x-request-id", `upstream-${record.seq}`);
+			res.setHeader("x-stream-total-bytes", String(chunks * size));
+			applyScriptedHeaders(res, url);
+			res.flushHeaders();
+			const chunk = Buffer.alloc(size, "x");
+			for (let i = 0; i < chunks && !res.destroyed; i++) {
+				if (!res.write(chunk)) await once(res, "drain").catch(() => undefined);
+				if (delay > 0) await sleep(delay);
+			}
+			res.end();
+			return;
+		}
+		sendEcho(200);
+	};
+
+	const server = createServer((req, res) => {
+		handle(req, res).catch((error: unknown) => {
+			if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+			res.end(`upstream test server error: ${String(error)}`);
+		});
+	});
+	// workerd keeps connections alive; do not let idle sockets hold up close().
+	server.keepAliveTimeout = 1000;
+	server.listen(port, "127.0.0.1");
+	await once(server, "listening");
+	const address = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${address.port}`,
+		port: address.port,
+		server,
+		requests,
+		close: () =>
+			new Promise<void>((resolve, reject) => {
+				server.close((error) => (error ? reject(error) : resolve()));
+				server.closeAllConnections();
+			}),
+	};
+}
+
+/**
+ * A URL nothing listens on (for 502 tests): binds a free port on 127.0.0.1, then releases
+ * it. Connections to it are refused (a later bind by another process is the only race).
+ */
+export async function unreachableUrl(): Promise<string> {
+	const server = createServer();
+	server.listen(0, "127.0.0.1");
+	await once(server, "listening");
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return `http://127.0.0.1:${port}`;
+}
