@@ -5,8 +5,9 @@
 //    in wrangler's local persisted storage (.wrangler/state), as
 //    `wrangler kv key put --local --binding ALLOWLIST allowlist --path allowlist.example.json`;
 // 2. starts the demo upstream (scripts/demo-upstream.mjs) on 127.0.0.1:8788;
-// 3. runs `wrangler dev` with UPSTREAM_URL pointing at it; extra arguments are passed on
-//    (`npm run dev -- --var CORS_DEBUG:true`).
+// 3. runs `wrangler dev` with the route table `/api` -> the demo upstream and everything
+//    else -> the bundled static assets (public/), so both kinds of route are on show;
+//    extra arguments are passed on (`npm run dev -- --var CORS_DEBUG:true`).
 // Ctrl+C (SIGINT) or SIGTERM stops wrangler; the demo upstream stops when wrangler exits.
 //
 // Offline and quiet by design, through wrangler's documented environment variables:
@@ -109,14 +110,22 @@ try {
 	process.exit(1);
 }
 const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-console.log(`cors-gateway dev: demo upstream on ${upstreamUrl} (UPSTREAM_URL)`);
+console.log(`cors-gateway dev: routes /api -> demo upstream ${upstreamUrl}, / -> public/ assets`);
 
 // 3. Run wrangler dev in the foreground.
 console.log(`cors-gateway dev: wrangler ${wranglerVersion} dev (Node ${process.versions.node})`);
 const wrangler = spawn(
 	process.execPath,
 	// Host and port (127.0.0.1:8787) come from [dev] in wrangler.toml; `-- --port N` overrides.
-	[wranglerBin, "dev", "--var", `UPSTREAM_URL:${upstreamUrl}`, ...process.argv.slice(2)],
+	[
+		wranglerBin,
+		"dev",
+		"--var",
+		`UPSTREAM_URL:${upstreamUrl}`,
+		"--var",
+		`ROUTES:${JSON.stringify({ "/": "assets", "/api": upstreamUrl })}`,
+		...process.argv.slice(2),
+	],
 	{ cwd: root, env, stdio: "inherit" },
 );
 
