@@ -4,6 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE } from "./support/allowlists.ts";
 import { BrowserSession, connectBrowser, summary, uniquePath } from "./support/browser.ts";
+import { refusalsLogged } from "./support/gateway-log.ts";
 import { ORIGIN } from "./support/origins.ts";
 import { type EchoBody, upstreamReceived } from "./support/upstream.ts";
 import { useAllowlist } from "./support/use-allowlist.ts";
@@ -32,8 +33,16 @@ describe("a simple GET", () => {
 		{ rule: "an unlisted origin is refused", origin: ORIGIN.evil, expected: REFUSED },
 		{ rule: "the wildcard never matches its apex", origin: ORIGIN.tenantApex, expected: REFUSED },
 		{ rule: "the wildcard never matches another port", origin: ORIGIN.tenantOtherPort, expected: REFUSED },
-		{ rule: "a host merely ending in the wildcard's domain is refused", origin: ORIGIN.tenantSuffixLookalike, expected: REFUSED },
-		{ rule: "a host starting with an allowed host is refused", origin: ORIGIN.tenantPrefixLookalike, expected: REFUSED },
+		{
+			rule: "a host merely ending in the wildcard's domain is refused",
+			origin: ORIGIN.tenantSuffixLookalike,
+			expected: REFUSED,
+		},
+		{
+			rule: "a host starting with an allowed host is refused",
+			origin: ORIGIN.tenantPrefixLookalike,
+			expected: REFUSED,
+		},
 		{ rule: "an exact entry never matches its subdomains", origin: ORIGIN.appSub, expected: REFUSED },
 		{ rule: "an exact entry never matches another port", origin: ORIGIN.appOtherPort, expected: REFUSED },
 		{ rule: "an exact entry's host as a prefix is refused", origin: ORIGIN.appPrefixLookalike, expected: REFUSED },
@@ -52,6 +61,7 @@ describe("a simple GET", () => {
 		} else {
 			// Refused by the gateway, not merely hidden by the browser: never forwarded.
 			expect(received).toHaveLength(0);
+			expect(await refusalsLogged(path)).toEqual([{ reason: "origin-not-allowed", detail: origin, method: "GET" }]);
 		}
 	});
 });
@@ -59,7 +69,12 @@ describe("a simple GET", () => {
 describe("a simple POST (text/plain body, no preflight)", () => {
 	it.each([
 		{ rule: "an allowed origin reads the answer", origin: ORIGIN.app, expected: "read 200", forwarded: 1 },
-		{ rule: "an unlisted origin's POST never reaches the upstream", origin: ORIGIN.evil, expected: REFUSED, forwarded: 0 },
+		{
+			rule: "an unlisted origin's POST never reaches the upstream",
+			origin: ORIGIN.evil,
+			expected: REFUSED,
+			forwarded: 0,
+		},
 	])("$rule", async ({ origin, expected, forwarded }) => {
 		const path = uniquePath("simple-post");
 		const outcome = await session.fetch(origin, path, {

@@ -4,8 +4,9 @@
 // Each write adds one marker origin, `http://rev-<n>.revision.invalid`, that no page uses.
 // A preflight from it is approved only once the gateway serves that very write, which is
 // how a case knows its document is in force.
-import { request } from "node:http";
+
 import { mkdir, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { dirname, join } from "node:path";
 import type { AllowlistDocument } from "./allowlists.ts";
 import { PORTS } from "./ports.ts";
@@ -56,7 +57,11 @@ export function preflightStatus(origin: string): Promise<number | null> {
 }
 
 /** Waits until the gateway approves preflights from `marker`; throws after `timeoutMs`. */
-export async function waitUntilServed(marker: string, timeoutMs: number, stillRunning?: () => string | null): Promise<void> {
+export async function waitUntilServed(
+	marker: string,
+	timeoutMs: number,
+	stillRunning?: () => string | null,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	let last: number | null = null;
 	while (Date.now() < deadline) {

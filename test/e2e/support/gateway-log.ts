@@ -38,3 +38,21 @@ export async function preflightsServed(path: string): Promise<number> {
 	const log = await gatewayLog();
 	return log.split("\n").filter((line) => line.includes(`OPTIONS ${path} `)).length;
 }
+
+export interface Refusal {
+	reason: string;
+	detail: string;
+	method: string;
+}
+
+/** The gateway's `cors-refused` log events for exactly `path`: why it refused. */
+export async function refusalsLogged(path: string): Promise<Refusal[]> {
+	const log = await gatewayLog();
+	const refusals: Refusal[] = [];
+	for (const line of log.split("\n")) {
+		if (!line.includes('"cors-refused"')) continue;
+		const event = JSON.parse(line.slice(line.indexOf("{"))) as Refusal & { event: string; path: string };
+		if (event.path === path) refusals.push({ reason: event.reason, detail: event.detail, method: event.method });
+	}
+	return refusals;
+}

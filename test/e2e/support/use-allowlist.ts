@@ -1,7 +1,7 @@
 // For test files: put an allowlist document in force on the running gateway.
 import { inject } from "vitest";
-import type { AllowlistDocument } from "./allowlists.ts";
 import { type Written, waitUntilServed, writeAllowlist } from "./allowlist-kv.ts";
+import type { AllowlistDocument } from "./allowlists.ts";
 
 /** Generous: a KV write is read within ALLOWLIST_REFRESH_SECONDS; this only catches a hang. */
 const IN_FORCE_TIMEOUT_MS = 30_000;

@@ -2,7 +2,7 @@
 // node_modules), offline and quiet.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { openSync, closeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnGroup, stopGroup } from "./process-group.ts";
