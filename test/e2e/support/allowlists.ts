@@ -25,3 +25,6 @@ export const WITH_AUTHORIZATION: AllowlistDocument = { ...BASE, headers: [...(BA
 
 /** BASE with credentials on. */
 export const WITH_CREDENTIALS: AllowlistDocument = { ...BASE, credentials: true };
+
+/** BASE whose preflights a browser may cache for one second only. */
+export const SHORT_MAX_AGE: AllowlistDocument = { ...BASE, maxAge: 1 };
