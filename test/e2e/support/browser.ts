@@ -49,8 +49,8 @@ class OriginPage {
 	private readonly preflights = new Map<string, number>();
 
 	private constructor(
-		readonly page: Page,
-		private readonly cdp: CDPSession,
+		private readonly page: Page,
+		cdp: CDPSession,
 	) {
 		cdp.on("Network.requestWillBeSent", (event) => {
 			this.urls.set(event.requestId, event.request.url);
@@ -82,8 +82,11 @@ class OriginPage {
 	async fetch(url: string, init: FetchInit): Promise<Outcome> {
 		const result = await this.page.evaluate(
 			async ([target, options]) => {
+				// Chromium's fetch: the project's global types are the Workers runtime's, whose
+				// RequestInit lacks some of the browser's cache modes.
+				const browserFetch = fetch as (input: string, init: object) => Promise<Response>;
 				try {
-					const response = await fetch(target, options);
+					const response = await browserFetch(target, options);
 					const headers: Record<string, string> = {};
 					response.headers.forEach((value, name) => {
 						headers[name] = value;
