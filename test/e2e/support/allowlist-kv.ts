@@ -35,8 +35,12 @@ export async function writeAllowlist(persistDir: string, doc: AllowlistDocument)
 	return { marker, writtenAt: Date.now() };
 }
 
-/** The gateway's answer to a preflight from `origin` (a status code), or null when it cannot be reached. */
-export function preflightStatus(origin: string): Promise<number | null> {
+/**
+ * Whether the gateway approves a preflight from `origin` (by its Access-Control-Allow-Origin
+ * alone, so that cases, not this probe, judge the rest of the answer), or null when it
+ * cannot be reached.
+ */
+export function preflightApproves(origin: string): Promise<boolean | null> {
 	return new Promise((resolve) => {
 		const req = request(
 			{
@@ -48,7 +52,7 @@ export function preflightStatus(origin: string): Promise<number | null> {
 			},
 			(res) => {
 				res.resume();
-				resolve(res.statusCode ?? null);
+				resolve(res.headers["access-control-allow-origin"] === origin);
 			},
 		);
 		req.on("error", () => resolve(null));
@@ -63,15 +67,15 @@ export async function waitUntilServed(
 	stillRunning?: () => string | null,
 ): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
-	let last: number | null = null;
+	let last: boolean | null = null;
 	while (Date.now() < deadline) {
 		const failure = stillRunning?.();
 		if (failure) throw new Error(failure);
-		last = await preflightStatus(marker);
-		if (last === 204) return;
+		last = await preflightApproves(marker);
+		if (last) return;
 		await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
 	}
 	throw new Error(
-		`the gateway did not serve the allowlist written with marker ${marker} within ${timeoutMs} ms (last probe: ${last ?? "no answer"})`,
+		`the gateway did not serve the allowlist written with marker ${marker} within ${timeoutMs} ms (last probe: ${last === null ? "no answer" : "refused"})`,
 	);
 }

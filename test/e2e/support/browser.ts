@@ -52,6 +52,7 @@ class OriginPage {
 		private readonly page: Page,
 		cdp: CDPSession,
 	) {
+		// Chromium reports URLs serialized (percent-encoded): look them up by `new URL(...).href`.
 		cdp.on("Network.requestWillBeSent", (event) => {
 			this.urls.set(event.requestId, event.request.url);
 			if (event.initiator.type === "preflight") {
@@ -100,15 +101,16 @@ class OriginPage {
 		);
 		if (result.read) return result;
 		// Chromium reports the reason a moment after the promise rejected.
+		const href = new URL(url).href;
 		const deadline = Date.now() + FAILURE_EVENT_WAIT_MS;
-		while (!this.failures.has(url) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-		const failure = this.failures.get(url);
+		while (!this.failures.has(href) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+		const failure = this.failures.get(href);
 		return { ...result, corsError: failure?.corsError ?? null, corsParameter: failure?.corsParameter ?? "" };
 	}
 
 	/** CORS preflights this page sent to `url`, as Chromium reports them. */
 	preflightsSentTo(url: string): number {
-		return this.preflights.get(url) ?? 0;
+		return this.preflights.get(new URL(url).href) ?? 0;
 	}
 }
 
