@@ -46,7 +46,13 @@ describe("a simple GET", () => {
 		{ rule: "an exact entry never matches its subdomains", origin: ORIGIN.appSub, expected: REFUSED },
 		{ rule: "an exact entry never matches another port", origin: ORIGIN.appOtherPort, expected: REFUSED },
 		{ rule: "an exact entry's host as a prefix is refused", origin: ORIGIN.appPrefixLookalike, expected: REFUSED },
-	])("$rule ($origin)", async ({ origin, expected }) => {
+		{
+			rule: "an opaque origin (null) is refused unless listed",
+			origin: ORIGIN.sandboxed,
+			sent: "null",
+			expected: REFUSED,
+		},
+	])("$rule ($origin)", async ({ origin, sent = origin, expected }) => {
 		const path = uniquePath("origins");
 		const outcome = await session.fetch(origin, path);
 		expect(summary(outcome)).toBe(expected);
@@ -56,12 +62,12 @@ describe("a simple GET", () => {
 			// What the page read is the upstream's answer to this very request.
 			const echo = JSON.parse(outcome.body) as EchoBody;
 			expect(echo).toMatchObject({ method: "GET", path });
-			expect(echo.headers.origin).toBe(origin);
+			expect(echo.headers.origin).toBe(sent);
 			expect(received).toHaveLength(1);
 		} else {
 			// Refused by the gateway, not merely hidden by the browser: never forwarded.
 			expect(received).toHaveLength(0);
-			expect(await refusalsLogged(path)).toEqual([{ reason: "origin-not-allowed", detail: origin, method: "GET" }]);
+			expect(await refusalsLogged(path)).toEqual([{ reason: "origin-not-allowed", detail: sent, method: "GET" }]);
 		}
 	});
 });

@@ -13,7 +13,7 @@ import { startPageServer } from "./page-server.ts";
 import { PORTS } from "./ports.ts";
 import { startWranglerDev } from "./wrangler.ts";
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 const REFRESH_SECONDS = 1;
 const GATEWAY_START_TIMEOUT_MS = 90_000;
 

@@ -30,6 +30,8 @@ export const ORIGIN = {
 	appPrefixLookalike: page("app.localhost.evil.localhost"),
 	tenantSuffixLookalike: page("eviltenant.localhost"),
 	tenantPrefixLookalike: page("a.tenant.localhost.evil.localhost"),
+	/** A page served with a CSP sandbox: its origin is opaque, its requests say `Origin: null`. */
+	sandboxed: page("sandboxed.app.localhost"),
 } as const;
 
 export const TENANT_WILDCARD = `http://*.tenant.localhost:${PORTS.page}`;

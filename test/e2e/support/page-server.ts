@@ -1,4 +1,5 @@
 // Serves the same blank page for every host name, so each *.localhost name is its own origin.
+// Hosts named `sandboxed.*` get a CSP sandbox: an opaque origin, whose requests say `Origin: null`.
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 
@@ -17,7 +18,12 @@ export async function startPageServer(ports: number[]): Promise<PageServer> {
 					res.writeHead(404).end();
 					return;
 				}
-				res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(PAGE);
+				const sandbox = req.headers.host?.startsWith("sandboxed.")
+					? { "content-security-policy": "sandbox allow-scripts" }
+					: {};
+				res
+					.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...sandbox })
+					.end(PAGE);
 			});
 			servers.push(server);
 			server.listen(port, "127.0.0.1");
