@@ -1,0 +1,30 @@
+// The allowlist documents the cases run against, as they are stored in KV.
+import { ORIGIN, TENANT_WILDCARD } from "./origins.ts";
+
+export interface AllowlistDocument {
+	origins: string[];
+	credentials?: boolean;
+	methods?: string[];
+	headers?: string[];
+	exposeHeaders?: string[];
+	maxAge?: number;
+}
+
+/** What most cases run against: one exact origin, one wildcard, no credentials. */
+export const BASE: AllowlistDocument = {
+	origins: [ORIGIN.app, TENANT_WILDCARD],
+	credentials: false,
+	methods: ["GET", "HEAD", "POST", "PUT", "DELETE"],
+	headers: ["x-api-version", "x-trace-id"],
+	exposeHeaders: ["x-request-id"],
+	maxAge: 600,
+};
+
+/** BASE with `authorization` listed. */
+export const WITH_AUTHORIZATION: AllowlistDocument = { ...BASE, headers: [...(BASE.headers ?? []), "authorization"] };
+
+/** BASE with credentials on. */
+export const WITH_CREDENTIALS: AllowlistDocument = { ...BASE, credentials: true };
+
+/** BASE whose preflights a browser may cache for one second only. */
+export const SHORT_MAX_AGE: AllowlistDocument = { ...BASE, maxAge: 1 };
