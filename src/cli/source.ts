@@ -39,19 +39,24 @@ export async function readStored(target: KvTarget): Promise<Stored> {
 	return text === null ? { text, where } : { text, where, validation: validateAllowlistText(text) };
 }
 
-/** The stored document, which the command needs valid (to list, to edit). */
-export function requireValidStored(stored: Stored): { document: AllowlistDocument; text: string } {
+/** The stored text, which the command needs (to print, to list, to edit). */
+export function requireStored(stored: Stored): Extract<Stored, { validation: Validation }> {
 	if (stored.text === null) {
 		throw new Refusal(
 			`no allowlist is stored in ${stored.where} (key "allowlist"); create one with "cors-gateway push FILE" or "cors-gateway add ORIGIN"`,
 		);
 	}
-	const v = stored.validation;
+	return stored;
+}
+
+/** The stored document, which the command needs valid (to list, to edit). */
+export function requireValidStored(stored: Stored): { document: AllowlistDocument; text: string } {
+	const { text, validation: v } = requireStored(stored);
 	printProblems(v.ok ? [] : v.problems, v.warnings);
 	if (!v.ok) {
 		throw new Refusal(
 			`the allowlist stored in ${stored.where} is invalid; fix it with "cors-gateway pull > allowlist.json", an edit, and "cors-gateway push allowlist.json"`,
 		);
 	}
-	return { document: v.document, text: stored.text };
+	return { document: v.document, text };
 }

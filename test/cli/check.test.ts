@@ -46,8 +46,18 @@ Request: GET (no preflight: a CORS-safelisted method and headers)
 	});
 
 	it("a preflighted PUT from a subdomain: the 204 headers, then the forwarded request", async () => {
-		const run = await check(["https://shop.example.com", "--method", "PUT", "--header", "Authorization", "--header", "content-type"]);
-		expect(run.stdout).toContain(`Preflight: OPTIONS with Access-Control-Request-Method: PUT, Access-Control-Request-Headers: authorization,content-type
+		const run = await check([
+			"https://shop.example.com",
+			"--method",
+			"PUT",
+			"--header",
+			"Authorization",
+			"--header",
+			"content-type",
+		]);
+		expect(
+			run.stdout,
+		).toContain(`Preflight: OPTIONS with Access-Control-Request-Method: PUT, Access-Control-Request-Headers: authorization,content-type
   approved by the entry "https://*.example.com"; the gateway answers 204 itself, never forwarded, with:
     Access-Control-Allow-Origin: https://shop.example.com
     Access-Control-Allow-Methods: GET, HEAD, POST, PUT, PATCH
@@ -156,9 +166,21 @@ describe("check: usage mistakes (exit 2)", () => {
 			["check"],
 			'check: missing ORIGIN (the calling page\'s origin, e.g. https://app.example.com); run "cors-gateway check --help"',
 		],
-		["--file with --local", ["check", "https://a.example", "--file", "x.json", "--local"], "check: --file and --local exclude each other"],
-		["--local with --remote", ["check", "https://a.example", "--local", "--remote"], "check: --local and --remote exclude each other"],
-		["--method without a value", ["check", "https://a.example", "--method"], 'check: --method needs a value; run "cors-gateway check --help"'],
+		[
+			"--file with --local",
+			["check", "https://a.example", "--file", "x.json", "--local"],
+			"check: --file and --local exclude each other",
+		],
+		[
+			"--local with --remote",
+			["check", "https://a.example", "--local", "--remote"],
+			"check: --local and --remote exclude each other",
+		],
+		[
+			"--method without a value",
+			["check", "https://a.example", "--method"],
+			'check: --method needs a value; run "cors-gateway check --help"',
+		],
 	])("%s", async (_what, args, message) => {
 		const run = await cli(args);
 		expect(run.stderr).toBe(`cors-gateway: ${message}\n`);

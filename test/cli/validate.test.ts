@@ -30,7 +30,8 @@ describe("validate: valid documents", () => {
 
 	it("--print shows the normalized form, and only that, on stdout", async () => {
 		const run = await cli(["validate", "--print"], {
-			input: '{"origins": ["HTTPS://App.Example.com:443", "https://*.Bücher.example", "null"], "headers": ["X-Api-Key"]}',
+			input:
+				'{"origins": ["HTTPS://App.Example.com:443", "https://*.Bücher.example", "null"], "headers": ["X-Api-Key"]}',
 		});
 		expect(run.code).toBe(0);
 		expect(JSON.parse(run.stdout)).toEqual({
@@ -68,9 +69,21 @@ describe("validate: one precise message per problem (exit 1)", () => {
 			{ origins: ["*"], credentials: true },
 			'error: origins[0]: "*" cannot be used with "credentials": true',
 		],
-		["a misspelled field", { origins: [], exposedHeaders: [] }, 'error: exposedHeaders: unknown field "exposedHeaders" (fix: did you mean "exposeHeaders"?)'],
-		["a forbidden header", { origins: [], headers: ["cookie"] }, 'error: headers[0]: "cookie" is a forbidden request header'],
-		["maxAge out of range", { origins: [], maxAge: 100000 }, "error: maxAge: expected a whole number of seconds from 0 to 86400, got number 100000 (fix: use 86400)"],
+		[
+			"a misspelled field",
+			{ origins: [], exposedHeaders: [] },
+			'error: exposedHeaders: unknown field "exposedHeaders" (fix: did you mean "exposeHeaders"?)',
+		],
+		[
+			"a forbidden header",
+			{ origins: [], headers: ["cookie"] },
+			'error: headers[0]: "cookie" is a forbidden request header',
+		],
+		[
+			"maxAge out of range",
+			{ origins: [], maxAge: 100000 },
+			"error: maxAge: expected a whole number of seconds from 0 to 86400, got number 100000 (fix: use 86400)",
+		],
 	])("%s", async (_rule, doc, message) => {
 		const run = await cli(["validate", "-"], { input: JSON.stringify(doc) });
 		expect(run.stderr).toContain(message);
@@ -118,10 +131,30 @@ describe("validate: warnings for risky but valid choices (exit 0)", () => {
 
 describe("validate: usage and input mistakes", () => {
 	it.each([
-		["an unknown option", ["validate", "--prnt"], "cors-gateway: validate: unknown option --prnt; run \"cors-gateway validate --help\"\n", 2],
-		["two files", ["validate", "a.json", "b.json"], 'cors-gateway: validate: unexpected argument "b.json"; run "cors-gateway validate --help"\n', 2],
-		["an unknown command", ["valdate"], /^cors-gateway: unknown command "valdate"; the commands are validate, check, /, 2],
-		["a missing file", ["validate", "/nonexistent/allowlist.json"], "cors-gateway: cannot read /nonexistent/allowlist.json: no such file\n", 1],
+		[
+			"an unknown option",
+			["validate", "--prnt"],
+			'cors-gateway: validate: unknown option --prnt; run "cors-gateway validate --help"\n',
+			2,
+		],
+		[
+			"two files",
+			["validate", "a.json", "b.json"],
+			'cors-gateway: validate: unexpected argument "b.json"; run "cors-gateway validate --help"\n',
+			2,
+		],
+		[
+			"an unknown command",
+			["valdate"],
+			/^cors-gateway: unknown command "valdate"; the commands are validate, check, /,
+			2,
+		],
+		[
+			"a missing file",
+			["validate", "/nonexistent/allowlist.json"],
+			"cors-gateway: cannot read /nonexistent/allowlist.json: no such file\n",
+			1,
+		],
 	])("%s", async (_what, args, message, code) => {
 		const run = await cli(args);
 		if (typeof message === "string") expect(run.stderr).toBe(message);

@@ -138,3 +138,10 @@ export function cliInTerminal(args: string[]): TerminalRun {
 		done,
 	};
 }
+
+/** Writes a document (JSON-encoded unless it is text already) into `dir`; returns its path. */
+export async function writeDocument(dir: string, name: string, doc: unknown): Promise<string> {
+	const path = join(dir, name);
+	await writeFile(path, typeof doc === "string" ? doc : JSON.stringify(doc));
+	return path;
+}

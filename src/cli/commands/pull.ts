@@ -1,7 +1,6 @@
 import { KV_OPTIONS, kvTarget } from "../args.ts";
-import { Refusal } from "../errors.ts";
 import { note, printProblems } from "../output.ts";
-import { readStored } from "../source.ts";
+import { readStored, requireStored } from "../source.ts";
 import { type Command, KV_HELP } from "./command.ts";
 
 export const pull: Command = {
@@ -12,8 +11,7 @@ export const pull: Command = {
 	options: KV_OPTIONS,
 	positionals: { min: 0, max: 0, what: "" },
 	async run({ values }) {
-		const stored = await readStored(kvTarget(values, "pull"));
-		if (stored.text === null) throw new Refusal(`no allowlist is stored in ${stored.where} (key "allowlist")`);
+		const stored = requireStored(await readStored(kvTarget(values, "pull")));
 		process.stdout.write(stored.text);
 		// Printed even so: it is what is there, and the way to fix it is to pull, edit and push.
 		if (!stored.validation.ok) {

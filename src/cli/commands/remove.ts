@@ -1,6 +1,7 @@
-import { canonicalOrigin, parseOriginEntry, validateAllowlist } from "../../policy/index.ts";
+import { validateAllowlist } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget, YES_OPTION } from "../args.ts";
 import { Refusal } from "../errors.ts";
+import { normalizeOriginArgs } from "../origin-args.ts";
 import { printProblems } from "../output.ts";
 import { readStored, requireValidStored } from "../source.ts";
 import { applyChange } from "../write.ts";
@@ -15,15 +16,12 @@ export const remove: Command = {
 	positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: "ORIGIN" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "remove");
+		// An argument that is no valid entry cannot be listed either.
+		const entries = normalizeOriginArgs(positionals, "nothing removed");
 		const stored = await readStored(target);
 		const { document } = requireValidStored(stored);
-		const gone = new Set<string>();
-		const missing: string[] = [];
-		for (const raw of positionals) {
-			const normal = normalEntry(raw);
-			if (document.origins.includes(normal)) gone.add(normal);
-			else missing.push(raw);
-		}
+		const gone = new Set(entries.filter((e) => document.origins.includes(e)));
+		const missing = entries.filter((e) => !gone.has(e));
 		// A typo must not pass for a revocation: all or nothing.
 		if (missing.length > 0) {
 			throw new Refusal(
@@ -39,10 +37,3 @@ export const remove: Command = {
 		return applyChange(target, stored, result.document, values.yes === true);
 	},
 };
-
-/** The form the entry is stored in, so "https://App.example.com:443" removes "https://app.example.com". */
-function normalEntry(raw: string): string {
-	const entry = parseOriginEntry(raw);
-	if ("rule" in entry) return canonicalOrigin(raw);
-	return entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
-}
