@@ -53,7 +53,11 @@ describe("an empty namespace", () => {
 
 describe("push", () => {
 	it("without --yes and without a terminal: refused with the hint (exit 2), nothing written", async () => {
-		const run = await cli(["push", join(files, "first.json"), ...at()]);
+		const run = await cli([
+			"push",
+			await file("first.json", { origins: ["https://app.example.com"], maxAge: 60 }),
+			...at(),
+		]);
 		expect(run.stdout).toContain("  + origin https://app.example.com\n");
 		expect(run.stderr).toBe(
 			`cors-gateway: nothing written: no terminal to confirm on; re-run with --yes to write to local KV (${kv})\n`,
