@@ -2,7 +2,7 @@
 // CorsPolicy the Worker runs, and told the way a web developer debugs CORS: does the
 // browser send a preflight, is it approved and by which entry, which headers come back.
 
-import { SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "../policy/header-names.ts";
+import { NORMALIZED_METHODS, SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "../policy/header-names.ts";
 import { type CorsPolicy, type Decision, REASON_TEXT } from "../policy/index.ts";
 import { refusalHints } from "./hints.ts";
 
@@ -25,8 +25,16 @@ export function preflightHeaders(headers: readonly string[]): string[] {
 	return [...names].filter((h) => h === "content-type" || !SAFELISTED_REQUEST_HEADERS.includes(h)).sort();
 }
 
-export function explain(policy: CorsPolicy, req: CheckRequest): { approved: boolean; lines: string[] } {
+/** The method fetch() sends for what the page writes: DELETE, GET, HEAD, OPTIONS, POST, PUT in any case are upper-cased. */
+export function sentMethod(method: string): string {
+	const upper = method.toUpperCase();
+	return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+export function explain(policy: CorsPolicy, asWritten: CheckRequest): { approved: boolean; lines: string[] } {
 	const lines: string[] = [];
+	const req = { ...asWritten, method: sentMethod(asWritten.method) };
+	if (req.method !== asWritten.method) lines.push(`(fetch() sends method "${asWritten.method}" as ${req.method})`);
 	const listed = preflightHeaders(req.headers);
 	const preflight = !SAFELISTED_METHODS.includes(req.method) || listed.length > 0;
 

@@ -94,7 +94,7 @@ export function refusalHints(
 		case "method-not-allowed": {
 			const upper = detail.toUpperCase();
 			const caseHint =
-				upper !== detail && (NORMALIZED_METHODS.has(upper) || document?.methods.includes(upper))
+				upper !== detail && document?.methods.includes(upper)
 					? [
 							`methods are case-sensitive: browsers send "${detail}" exactly as the page writes it (only ${[...NORMALIZED_METHODS].join(", ")} are upper-cased); write method: "${upper}" in fetch()`,
 						]

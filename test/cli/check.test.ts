@@ -153,6 +153,14 @@ describe("check: refusals, in words, with what to change (exit 1)", () => {
 		expect(run.code).toBe(1);
 	});
 
+	it("fetch() upper-cases the six standard methods, so get is GET", async () => {
+		const run = await check(["https://app.example.com", "--method", "put"]);
+		expect(run.stdout).toContain(
+			'(fetch() sends method "put" as PUT)\nPreflight: OPTIONS with Access-Control-Request-Method: PUT',
+		);
+		expect(run.code).toBe(0);
+	});
+
 	it("after a refused preflight the browser never sends the request", async () => {
 		const run = await check(["https://app.example.com", "--method", "DELETE"]);
 		expect(run.stdout).toContain("Request: DELETE\n  not sent: the browser stops at a refused preflight\n");

@@ -10,7 +10,7 @@ export const check: Command = {
 	name: "check",
 	usage: "cors-gateway check ORIGIN [--method M] [--header H]... [--file FILE | --local | --remote]",
 	summary: "explain what the gateway does with a request from ORIGIN, and why",
-	help: `  --method M          the request's method (default GET; case-sensitive, as browsers send it)
+	help: `  --method M          the request's method, as the page writes it (default GET)
   --header H          a header the page sets (repeat for several)
   --file FILE         decide with this document instead of the one in KV
 ${KV_HELP}`,

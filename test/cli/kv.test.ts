@@ -1,7 +1,8 @@
 // The wrangler command lines the CLI builds, --remote included (no account here to run it
-// against), and how a wrangler `get` that found nothing is recognized.
+// against), how a wrangler `get` that found nothing is recognized, and the last guard
+// before every write.
 import { describe, expect, it } from "vitest";
-import { describeTarget, getSaysMissing, wranglerArgs } from "../../src/cli/kv.ts";
+import { describeTarget, getSaysMissing, wranglerArgs, writeAllowlist } from "../../src/cli/kv.ts";
 
 describe("wrangler arguments", () => {
 	it.each([
@@ -63,5 +64,14 @@ describe("a get that found nothing", () => {
 		],
 	])("%s", (_what, result, remote, missing) => {
 		expect(getSaysMissing(result, { remote })).toBe(missing);
+	});
+});
+
+describe("the one write path", () => {
+	it("refuses an invalid document whatever the caller, before wrangler runs", async () => {
+		// --remote with no login would fail inside wrangler; the guard answers first.
+		await expect(writeAllowlist({ remote: true }, '{"origins": ["https://a.example/"]}')).rejects.toThrow(
+			"refusing to write an invalid allowlist document",
+		);
 	});
 });
