@@ -50,13 +50,13 @@ export function requireStored(stored: Stored): Extract<Stored, { validation: Val
 }
 
 /** The stored document, which the command needs valid (to list, to edit). */
-export function requireValidStored(stored: Stored): { document: AllowlistDocument; text: string } {
-	const { text, validation: v } = requireStored(stored);
+export function requireValidStored(stored: Stored): AllowlistDocument {
+	const { validation: v } = requireStored(stored);
 	printProblems(v.ok ? [] : v.problems, v.warnings);
 	if (!v.ok) {
 		throw new Refusal(
 			`the allowlist stored in ${stored.where} is invalid; fix it with "cors-gateway pull > allowlist.json", an edit, and "cors-gateway push allowlist.json"`,
 		);
 	}
-	return { document: v.document, text };
+	return v.document;
 }

@@ -51,3 +51,13 @@ describe("a document stored invalid by hand", () => {
 		expect((await cli(["list", ...at()])).stdout).toBe("https://app.example.com\n");
 	});
 });
+
+describe("a stored value that reads like wrangler's own 'Value not found'", () => {
+	it("is still a stored (invalid) value, not an empty namespace", async () => {
+		await seed(kv, "Value not found\n");
+		const run = await cli(["pull", ...at()]);
+		expect(run.stdout).toBe("Value not found\n");
+		expect(run.stderr).toMatch(/^error: document: not valid JSON/m);
+		expect(run.code).toBe(0);
+	});
+});

@@ -19,7 +19,7 @@ export const add: Command = {
 		const target = kvTarget(values, "add");
 		const entries = normalizeOriginArgs(positionals, "nothing added");
 		const stored = await readStored(target);
-		const base = stored.text === null ? EMPTY_DOCUMENT : requireValidStored(stored).document;
+		const base = stored.text === null ? EMPTY_DOCUMENT : requireValidStored(stored);
 		const fresh = entries.filter((e) => !base.origins.includes(e));
 		for (const e of entries) if (!fresh.includes(e)) note(`note: ${e} is listed already`);
 		// The whole new document is validated, so an entry is judged in context ("*" with credentials).

@@ -11,7 +11,7 @@ export const list: Command = {
 	options: KV_OPTIONS,
 	positionals: { min: 0, max: 0, what: "" },
 	async run({ values }) {
-		const { document } = requireValidStored(await readStored(kvTarget(values, "list")));
+		const document = requireValidStored(await readStored(kvTarget(values, "list")));
 		for (const origin of document.origins) say(origin);
 		return 0;
 	},
