@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, ROOT } from "../support/cli.ts";
+import { cli, cliInTerminal, ROOT } from "../support/cli.ts";
 
 const EXAMPLE = join(ROOT, "allowlist.example.json");
 
@@ -160,6 +160,14 @@ describe("validate: usage and input mistakes", () => {
 		if (typeof message === "string") expect(run.stderr).toBe(message);
 		else expect(run.stderr).toMatch(message);
 		expect(run.code).toBe(code);
+	});
+
+	it("no FILE on a terminal: a hint instead of waiting for input", async () => {
+		const term = cliInTerminal(["validate"]);
+		expect(await term.done).toBe(2);
+		expect(term.output()).toContain(
+			'cors-gateway: validate: give a FILE, or pipe the document in ("cors-gateway validate < allowlist.json")',
+		);
 	});
 
 	it("--help lists every command and the exit codes", async () => {
