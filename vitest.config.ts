@@ -15,6 +15,16 @@ export default defineConfig({
 				},
 			},
 			{
+				// The cors-gateway command line, run as a child process against real local KV
+				// directories; each wrangler run takes a few seconds.
+				test: {
+					name: "cli",
+					environment: "node",
+					include: ["test/cli/**/*.test.ts"],
+					testTimeout: 180_000,
+				},
+			},
+			{
 				// The Worker inside workerd (miniflare), configured from wrangler.toml, with a
 				// real local KV namespace (ALLOWLIST, fresh per test file) and a real upstream.
 				plugins: [

@@ -203,6 +203,9 @@ export function validateAllowlist(value: unknown): Validation {
 	}
 
 	const methods = checkList(doc, "methods", DEFAULTS.methods, problem, (m, path) => {
+		// "*" is a token, and a method name to the Fetch standard only without credentials; SPEC refuses it.
+		if (m === "*")
+			return problem(path, "method-wildcard", '"*" is only allowed in "origins"', "list the methods pages send");
 		if (!isToken(m)) return problem(path, "method-not-token", `${JSON.stringify(m)} is not a valid HTTP method name`);
 		const upper = m.toUpperCase();
 		if (FORBIDDEN_METHODS.has(upper))

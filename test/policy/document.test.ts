@@ -130,6 +130,7 @@ describe("invalid documents: one problem per broken rule, with where and how to 
 		["TRACE refused", { origins: [], methods: ["TRACE"] }, "methods[0]", "method-forbidden"],
 		["TRACK refused", { origins: [], methods: ["track"] }, "methods[0]", "method-forbidden"],
 		["a normalized method in lower case never matches", { origins: [], methods: ["put"] }, "methods[0]", "method-case"],
+		['"*" in methods', { origins: [], methods: ["*"] }, "methods[0]", "method-wildcard"],
 		['"*" in headers', { origins: [], headers: ["*"] }, "headers[0]", "header-wildcard"],
 		['"*" in exposeHeaders', { origins: [], exposeHeaders: ["*"] }, "exposeHeaders[0]", "header-wildcard"],
 		["header not a token", { origins: [], headers: ["x custom"] }, "headers[0]", "header-not-token"],

@@ -1,0 +1,80 @@
+// Parses one subcommand's arguments strictly (an unknown option or a missing value is a
+// usage error, never ignored) and turns the KV flags into a wrangler target.
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { UsageError } from "./errors.ts";
+import type { KvTarget } from "./kv.ts";
+
+export const KV_OPTIONS = {
+	local: { type: "boolean" },
+	remote: { type: "boolean" },
+	env: { type: "string" },
+	config: { type: "string" },
+	"persist-to": { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export const YES_OPTION = { yes: { type: "boolean", short: "y" } } as const satisfies ParseArgsOptionsConfig;
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface Parsed {
+	values: Values;
+	positionals: string[];
+}
+
+export interface ArgSpec {
+	/** The command's name, for messages: `check`. */
+	name: string;
+	options: ParseArgsOptionsConfig;
+	/** How many positional arguments, and what they are called in messages. */
+	positionals: { min: number; max: number; what: string };
+}
+
+export function parseCommand(spec: ArgSpec, argv: string[]): Parsed {
+	const hint = `run "cors-gateway ${spec.name} --help"`;
+	let parsed: Parsed;
+	try {
+		parsed = parseArgs({
+			args: argv,
+			options: { ...spec.options, help: { type: "boolean", short: "h" } },
+			allowPositionals: true,
+			strict: true,
+		}) as Parsed;
+	} catch (error) {
+		throw new UsageError(`${spec.name}: ${describeParseError(error)}; ${hint}`);
+	}
+	if (parsed.values.help) return parsed;
+	const n = parsed.positionals.length;
+	const { min, max, what } = spec.positionals;
+	if (n < min) throw new UsageError(`${spec.name}: missing ${what}; ${hint}`);
+	if (n > max) {
+		const extra = parsed.positionals[max] as string;
+		throw new UsageError(`${spec.name}: unexpected argument "${extra}"; ${hint}`);
+	}
+	return parsed;
+}
+
+function describeParseError(error: unknown): string {
+	const code = (error as { code?: string }).code;
+	const message = error instanceof Error ? error.message : String(error);
+	const option = /'(-[^' ]+)/.exec(message)?.[1];
+	if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `unknown option ${option}`;
+	if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+		if (message.includes("argument missing")) return `${option} needs a value`;
+		if (message.includes("does not take")) return `${option} takes no value`;
+	}
+	return message.split(". ")[0] as string;
+}
+
+/** The KV namespace the flags name: local by default, as wrangler does. */
+export function kvTarget(values: Values, command: string): KvTarget {
+	if (values.local && values.remote) throw new UsageError(`${command}: --local and --remote exclude each other`);
+	const persistTo = values["persist-to"] as string | undefined;
+	if (values.remote && persistTo !== undefined) {
+		throw new UsageError(`${command}: --persist-to names a local directory and cannot go with --remote`);
+	}
+	const target: KvTarget = { remote: values.remote === true };
+	if (typeof values.env === "string") target.env = values.env;
+	if (typeof values.config === "string") target.config = values.config;
+	if (persistTo !== undefined) target.persistTo = persistTo;
+	return target;
+}

@@ -1,0 +1,118 @@
+// Why an origin, method or header was refused, and what to change, in the words a web
+// developer searches for: the near misses a reader of the allowlist would overlook.
+
+import { NORMALIZED_METHODS, SAFELISTED_REQUEST_HEADERS } from "../policy/header-names.ts";
+import type { AllowlistDocument } from "../policy/index.ts";
+import { canonicalOrigin, parseOriginEntry, type RefusalReason } from "../policy/index.ts";
+
+const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
+const MAX_NEAR_MISSES = 5;
+
+interface Parts {
+	scheme: string;
+	host: string;
+	port: string;
+}
+
+/** scheme, host and port of a canonical origin or a normalized entry (port "" = the default). */
+function parts(origin: string): Parts {
+	const sep = origin.indexOf("://");
+	const rest = origin.slice(sep + 3);
+	const colon = rest.lastIndexOf(":");
+	const hasPort = colon >= 0 && !rest.endsWith("]");
+	return {
+		scheme: origin.slice(0, sep),
+		host: hasPort ? rest.slice(0, colon) : rest,
+		port: hasPort ? rest.slice(colon + 1) : "",
+	};
+}
+
+function portName(port: string): string {
+	return port === "" ? "the default port" : `port ${port}`;
+}
+
+/** Entries that almost admit `key`: another scheme or port, a wildcard's apex, www or not. */
+export function nearMisses(key: string, origins: readonly string[]): string[] {
+	if (key === "null") return [];
+	const o = parts(key);
+	const hints: string[] = [];
+	for (const entry of origins) {
+		if (entry === "*" || entry === "null") continue;
+		const e = parts(entry);
+		const same = (p: Parts) => p.scheme === o.scheme && p.port === o.port;
+		if (e.host.startsWith("*.")) {
+			const domain = e.host.slice(2);
+			if (o.host === domain && same(e)) {
+				hints.push(`"${entry}" matches subdomains of ${domain} only, never ${domain} itself`);
+			} else if (o.host.endsWith(`.${domain}`) && !same(e)) {
+				hints.push(`"${entry}" covers ${o.host}, but only over ${e.scheme} on ${portName(e.port)}`);
+			}
+		} else if (e.host === o.host) {
+			if (e.scheme !== o.scheme) {
+				hints.push(`"${entry}" is listed, but this page is served over ${o.scheme}: the scheme is part of the origin`);
+			} else if (e.port !== o.port) {
+				hints.push(`"${entry}" is listed, but this page is on ${portName(o.port)}: the port is part of the origin`);
+			}
+		} else if (same(e) && (e.host === `www.${o.host}` || o.host === `www.${e.host}`)) {
+			hints.push(`"${entry}" is listed, but ${o.host} and ${e.host} are different origins`);
+		}
+		if (hints.length === MAX_NEAR_MISSES) break;
+	}
+	return hints;
+}
+
+/** What to tell the developer after a refusal: why, then how to fix it. */
+export function refusalHints(
+	reason: RefusalReason,
+	detail: string,
+	origin: string,
+	document: AllowlistDocument | null,
+): string[] {
+	switch (reason) {
+		case "origin-not-allowed": {
+			const key = canonicalOrigin(origin);
+			const near = nearMisses(key, document?.origins ?? []);
+			const nullNote =
+				key === "null"
+					? [
+							'"null" is what sandboxed iframes, file:// pages and data: URLs send; any site can produce it, so list it only if you mean that',
+						]
+					: [];
+			return [...near, ...nullNote, `to allow it: cors-gateway add ${key === "null" ? "null" : key}`];
+		}
+		case "origin-malformed": {
+			const entry = parseOriginEntry(origin);
+			const fix = "fix" in entry && entry.fix?.startsWith("use ") ? `; did you mean ${entry.fix.slice(4)}?` : "";
+			return [
+				`browsers send Origin as scheme://host[:port] (or null), with no path, trailing slash, query or user-info${fix}`,
+			];
+		}
+		case "origin-empty":
+			return ["browsers never send an empty Origin; give the origin of the calling page, e.g. https://app.example.com"];
+		case "origin-too-long":
+			return ["no real origin is that long; the gateway refuses it without looking further"];
+		case "method-not-allowed": {
+			const upper = detail.toUpperCase();
+			const caseHint =
+				upper !== detail && document?.methods.includes(upper)
+					? [
+							`methods are case-sensitive: browsers send "${detail}" exactly as the page writes it (only ${[...NORMALIZED_METHODS].join(", ")} are upper-cased); write method: "${upper}" in fetch()`,
+						]
+					: [];
+			return [
+				...caseHint,
+				`the allowlist's methods are ${(document?.methods ?? []).join(", ")}`,
+				`to allow it: add "${detail}" to "methods"; ${EDIT}`,
+			];
+		}
+		case "header-not-allowed":
+			return [
+				`the allowlist's headers are ${document?.headers.length ? document.headers.join(", ") : "(none)"}, plus the CORS-safelisted ${SAFELISTED_REQUEST_HEADERS.join(", ")}`,
+				`to allow it: add "${detail}" to "headers"; ${EDIT}`,
+			];
+		case "no-allowlist":
+			return ['store one with "cors-gateway push FILE" or "cors-gateway add ORIGIN"'];
+		default:
+			return [];
+	}
+}

@@ -1,0 +1,144 @@
+// Reads and writes the allowlist document in Workers KV through wrangler's own `kv key`
+// commands, so wrangler's login, wrangler.toml and local storage are reused exactly:
+// without --persist-to, "local" is the persisted store `npm run dev` and `wrangler dev`
+// use (.wrangler/state next to the wrangler config).
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
+import { validateAllowlistText } from "../policy/index.ts";
+import { Refusal, WranglerError } from "./errors.ts";
+
+export const BINDING = "ALLOWLIST";
+export const KEY = "allowlist";
+
+/** Which KV namespace: wrangler's flags, passed on as given. */
+export interface KvTarget {
+	remote: boolean;
+	env?: string;
+	config?: string;
+	persistTo?: string;
+}
+
+export interface WranglerResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+// The project's own wrangler, run on the Node.js running this command.
+const WRANGLER = join(dirname(fileURLToPath(import.meta.resolve("wrangler/package.json"))), "bin", "wrangler.js");
+
+// What `wrangler kv key get --local` prints, with exit code 0, when the key does not exist.
+const LOCAL_NOT_FOUND = "Value not found\n";
+
+/** The wrangler command line for one `kv key` action on the allowlist key. */
+export function wranglerArgs(action: { get: true } | { put: string } | { list: true }, target: KvTarget): string[] {
+	const head =
+		"get" in action
+			? ["kv", "key", "get", KEY]
+			: "put" in action
+				? ["kv", "key", "put", KEY, "--path", action.put]
+				: ["kv", "key", "list", "--prefix", KEY];
+	return [
+		...head,
+		"--binding",
+		BINDING,
+		target.remote ? "--remote" : "--local",
+		...(target.env === undefined ? [] : ["--env", target.env]),
+		...(target.config === undefined ? [] : ["--config", target.config]),
+		...(target.persistTo === undefined ? [] : ["--persist-to", target.persistTo]),
+	];
+}
+
+/** Where the document lives, in words: `local KV (.wrangler/state)`, `remote KV (env staging)`. */
+export function describeTarget(target: KvTarget): string {
+	const env = target.env === undefined ? "" : `, env ${target.env}`;
+	if (target.remote) return `remote KV${env}`;
+	return `local KV (${target.persistTo ?? ".wrangler/state"}${env})`;
+}
+
+/** Runs wrangler to completion with its output captured. Quiet and offline unless the environment says otherwise. */
+export function runWrangler(args: string[]): Promise<WranglerResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [WRANGLER, ...args], {
+			env: {
+				// V8's code cache for wrangler's large bundle: each run starts about a fifth faster.
+				NODE_COMPILE_CACHE: join(tmpdir(), "node-compile-cache"),
+				CLOUDFLARE_CF_FETCH_ENABLED: "false",
+				WRANGLER_SEND_METRICS: "false",
+				WRANGLER_HIDE_BANNER: "true",
+				...process.env,
+			},
+			stdio: ["ignore", "pipe", "pipe"],
+		});
+		const out: Buffer[] = [];
+		const err: Buffer[] = [];
+		child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+		child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+		child.on("error", (error) => reject(new WranglerError(`cannot start wrangler: ${error.message}`, 1)));
+		child.on("close", (code) =>
+			resolve({
+				code: code ?? 1,
+				stdout: Buffer.concat(out).toString("utf8"),
+				stderr: Buffer.concat(err).toString("utf8"),
+			}),
+		);
+	});
+}
+
+/** wrangler's own words for a failed run, colours removed. */
+export function wranglerFailure(result: WranglerResult): WranglerError {
+	const text = stripVTControlCharacters(result.stderr.trim() || result.stdout.trim());
+	return new WranglerError(text || `wrangler exited with code ${result.code}`, result.code);
+}
+
+/**
+ * True when a `get` reports a missing key rather than a value: locally wrangler prints
+ * "Value not found" and succeeds; remotely the API answers 404 and wrangler fails.
+ * Either way `list` confirms it, since a stored value could read the same.
+ */
+export function getSaysMissing(result: WranglerResult, target: KvTarget): boolean {
+	return target.remote
+		? result.code !== 0 && / - 404: /.test(result.stderr)
+		: result.code === 0 && result.stdout === LOCAL_NOT_FOUND;
+}
+
+/** The stored text under `allowlist`, exactly as stored, or null when there is none. */
+export async function readAllowlist(target: KvTarget): Promise<string | null> {
+	const got = await runWrangler(wranglerArgs({ get: true }, target));
+	if (!getSaysMissing(got, target)) {
+		if (got.code !== 0) throw wranglerFailure(got);
+		return got.stdout;
+	}
+	const listed = await runWrangler(wranglerArgs({ list: true }, target));
+	if (listed.code !== 0) throw wranglerFailure(listed);
+	if (!listedKeys(listed.stdout).includes(KEY)) return null;
+	if (!target.remote) return got.stdout;
+	throw wranglerFailure(got);
+}
+
+function listedKeys(stdout: string): string[] {
+	try {
+		const keys = JSON.parse(stdout) as { name: string }[];
+		return keys.map((k) => k.name);
+	} catch {
+		throw new WranglerError(`unexpected output from wrangler kv key list: ${stdout.slice(0, 200)}`, 1);
+	}
+}
+
+/** Writes `text` under `allowlist`. Refuses, whatever the caller, to write a document that does not validate. */
+export async function writeAllowlist(target: KvTarget, text: string): Promise<void> {
+	if (!validateAllowlistText(text).ok) throw new Refusal("refusing to write an invalid allowlist document");
+	const dir = await mkdtemp(join(tmpdir(), "cors-gateway-"));
+	try {
+		const file = join(dir, "allowlist.json");
+		await writeFile(file, text);
+		const put = await runWrangler(wranglerArgs({ put: file }, target));
+		if (put.code !== 0) throw wranglerFailure(put);
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+}

@@ -1,0 +1,62 @@
+// Where a document comes from: a file, stdin, or the KV namespace; and what it says.
+import { readFile } from "node:fs/promises";
+import { type AllowlistDocument, type Validation, validateAllowlistText } from "../policy/index.ts";
+import { Refusal } from "./errors.ts";
+import { describeTarget, type KvTarget, readAllowlist } from "./kv.ts";
+import { printProblems } from "./output.ts";
+
+/** The text of FILE, or of stdin for `-`. */
+export async function readDocumentText(file: string): Promise<string> {
+	try {
+		return file === "-" ? await readStdin() : await readFile(file, "utf8");
+	} catch (error) {
+		const code = (error as { code?: string }).code;
+		const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(error);
+		throw new Refusal(`cannot read ${file}: ${why}`);
+	}
+}
+
+async function readStdin(): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A document that must be valid (a file to push or compare): its problems are printed and refused. */
+export async function readValidFile(file: string, consequence = ""): Promise<Extract<Validation, { ok: true }>> {
+	const result = validateAllowlistText(await readDocumentText(file));
+	printProblems(result.ok ? [] : result.problems, result.warnings);
+	if (!result.ok) throw new Refusal(`${file === "-" ? "stdin" : file} is not a valid allowlist document${consequence}`);
+	return result;
+}
+
+/** What KV holds: nothing, or a text with its validation. */
+export type Stored = { text: null; where: string } | { text: string; where: string; validation: Validation };
+
+export async function readStored(target: KvTarget): Promise<Stored> {
+	const where = describeTarget(target);
+	const text = await readAllowlist(target);
+	return text === null ? { text, where } : { text, where, validation: validateAllowlistText(text) };
+}
+
+/** The stored text, which the command needs (to print, to list, to edit). */
+export function requireStored(stored: Stored): Extract<Stored, { validation: Validation }> {
+	if (stored.text === null) {
+		throw new Refusal(
+			`no allowlist is stored in ${stored.where} (key "allowlist"); create one with "cors-gateway push FILE" or "cors-gateway add ORIGIN"`,
+		);
+	}
+	return stored;
+}
+
+/** The stored document, which the command needs valid (to list, to edit). */
+export function requireValidStored(stored: Stored): AllowlistDocument {
+	const { validation: v } = requireStored(stored);
+	printProblems(v.ok ? [] : v.problems, v.warnings);
+	if (!v.ok) {
+		throw new Refusal(
+			`the allowlist stored in ${stored.where} is invalid; fix it with "cors-gateway pull > allowlist.json", an edit, and "cors-gateway push allowlist.json"`,
+		);
+	}
+	return v.document;
+}

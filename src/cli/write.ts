@@ -1,0 +1,59 @@
+// Every write goes through here: show what changes, confirm, re-read, write.
+//
+// Workers KV has no compare-and-swap, so "refuse if someone else edited it" is done by
+// reading the stored text again right before the write and comparing it with the text
+// the change was computed from. That catches every edit made while the diff was on
+// screen or the prompt was waiting; it narrows the race to the moment between that
+// re-read and the put, which KV cannot close.
+import type { AllowlistDocument } from "../policy/index.ts";
+import { canPrompt, confirm } from "./confirm.ts";
+import { diffDocuments, EMPTY_DOCUMENT } from "./diff.ts";
+import { Refusal, UsageError } from "./errors.ts";
+import { type KvTarget, readAllowlist, writeAllowlist } from "./kv.ts";
+import { say, serialize } from "./output.ts";
+import type { Stored } from "./source.ts";
+
+export async function applyChange(
+	target: KvTarget,
+	stored: Stored,
+	next: AllowlistDocument,
+	yes: boolean,
+): Promise<number> {
+	const where = stored.where;
+	const base = stored.text !== null && stored.validation.ok ? stored.validation.document : undefined;
+	const replacing = base === undefined;
+	if (stored.text === null) say(`Nothing is stored in ${where} yet; this creates the allowlist:`);
+	else if (replacing) say(`The allowlist in ${where} is invalid; this replaces it:`);
+	else say(`Changes to the allowlist in ${where}:`);
+
+	const lines = diffDocuments(base ?? EMPTY_DOCUMENT, next);
+	if (lines.length === 0 && !replacing) {
+		say("  none: the stored allowlist already says this; nothing written.");
+		return 0;
+	}
+	for (const line of lines) say(`  ${line}`);
+	if (lines.length === 0) say("  (no origins, default settings)");
+
+	if (!yes) {
+		if (!canPrompt()) {
+			throw new UsageError(`nothing written: no terminal to confirm on; re-run with --yes to write to ${where}`);
+		}
+		if (!(await confirm(`Write this to ${where}? [y/N] `))) throw new Refusal("not confirmed; nothing written");
+	}
+
+	const current = await readAllowlist(target);
+	if (current !== stored.text) {
+		throw new Refusal(
+			`the allowlist in ${where} changed after it was read (someone else edited it); nothing written. Run the command again to apply your change on top of theirs.`,
+		);
+	}
+	await writeAllowlist(target, serialize(next));
+	say(`Written to ${where}. ${propagation(target)}`);
+	return 0;
+}
+
+function propagation(target: KvTarget): string {
+	return target.remote
+		? "Live traffic follows within about 60 s (KV propagation) + ALLOWLIST_REFRESH_SECONDS (30 s by default)."
+		: "A running `npm run dev` follows within ALLOWLIST_REFRESH_SECONDS (30 s by default).";
+}

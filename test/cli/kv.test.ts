@@ -1,0 +1,77 @@
+// The wrangler command lines the CLI builds, --remote included (no account here to run it
+// against), how a wrangler `get` that found nothing is recognized, and the last guard
+// before every write.
+import { describe, expect, it } from "vitest";
+import { describeTarget, getSaysMissing, wranglerArgs, writeAllowlist } from "../../src/cli/kv.ts";
+
+describe("wrangler arguments", () => {
+	it.each([
+		[
+			"get, local by default",
+			{ get: true } as const,
+			{ remote: false },
+			"kv key get allowlist --binding ALLOWLIST --local",
+		],
+		[
+			"get, remote, with env and config",
+			{ get: true } as const,
+			{ remote: true, env: "production", config: "deploy/wrangler.toml" },
+			"kv key get allowlist --binding ALLOWLIST --remote --env production --config deploy/wrangler.toml",
+		],
+		[
+			"put from a file, remote",
+			{ put: "/tmp/x/allowlist.json" },
+			{ remote: true },
+			"kv key put allowlist --path /tmp/x/allowlist.json --binding ALLOWLIST --remote",
+		],
+		[
+			"list, local, in a chosen directory",
+			{ list: true } as const,
+			{ remote: false, persistTo: "/tmp/kv" },
+			"kv key list --prefix allowlist --binding ALLOWLIST --local --persist-to /tmp/kv",
+		],
+	])("%s", (_what, action, target, expected) => {
+		expect(wranglerArgs(action, target).join(" ")).toBe(expected);
+	});
+
+	it("names where the document lives", () => {
+		expect(describeTarget({ remote: false })).toBe("local KV (.wrangler/state)");
+		expect(describeTarget({ remote: true, env: "staging" })).toBe("remote KV, env staging");
+	});
+});
+
+describe("a get that found nothing", () => {
+	it.each([
+		["local: wrangler prints this and succeeds", { code: 0, stdout: "Value not found\n", stderr: "" }, false, true],
+		["local: a value", { code: 0, stdout: '{"origins":[]}', stderr: "" }, false, false],
+		["local: a failure", { code: 1, stdout: "", stderr: "✘ [ERROR] No KV namespace" }, false, false],
+		[
+			"remote: the API's 404",
+			{
+				code: 1,
+				stdout: "",
+				stderr:
+					"✘ [ERROR] Failed to fetch https://api.cloudflare.com/client/v4/accounts/a/storage/kv/namespaces/n/values/allowlist - 404: Not Found",
+			},
+			true,
+			true,
+		],
+		[
+			"remote: any other failure",
+			{ code: 1, stdout: "", stderr: "✘ [ERROR] Authentication error [code: 10000]" },
+			true,
+			false,
+		],
+	])("%s", (_what, result, remote, missing) => {
+		expect(getSaysMissing(result, { remote })).toBe(missing);
+	});
+});
+
+describe("the one write path", () => {
+	it("refuses an invalid document whatever the caller, before wrangler runs", async () => {
+		// --remote with no login would fail inside wrangler; the guard answers first.
+		await expect(writeAllowlist({ remote: true }, '{"origins": ["https://a.example/"]}')).rejects.toThrow(
+			"refusing to write an invalid allowlist document",
+		);
+	});
+});

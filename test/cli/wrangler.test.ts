@@ -1,0 +1,93 @@
+// The KV flags reach wrangler as they should: the default local store is the one
+// `npm run dev` seeds, --config and --env pick the namespace, and wrangler's own error
+// message comes through when it fails (local misconfiguration, or --remote without a login).
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, ROOT, tempDir, wrangler } from "../support/cli.ts";
+
+let project: string;
+
+beforeAll(async () => {
+	// A project directory of its own, so the default .wrangler/state is a fresh one.
+	project = await tempDir();
+	await copyFile(join(ROOT, "wrangler.toml"), join(project, "wrangler.toml"));
+	await mkdir(join(project, "public"));
+	await writeFile(join(project, "allowlist.json"), JSON.stringify({ origins: ["https://dev.example.com"] }));
+});
+afterAll(() => rm(project, { recursive: true, force: true }));
+
+describe("wrangler flags", () => {
+	it("without --persist-to: the local KV that `npm run dev` seeds (.wrangler/state)", async () => {
+		// scripts/dev.mjs seeds with exactly this command.
+		const put = await wrangler(
+			["kv", "key", "put", "--local", "--binding", "ALLOWLIST", "allowlist", "--path", "allowlist.json"],
+			project,
+		);
+		expect(put.code).toBe(0);
+		const run = await cli(["list"], { cwd: project });
+		expect(run.stdout).toBe("https://dev.example.com\n");
+		expect(run.code).toBe(0);
+	});
+
+	it("--config and --env: the environment's own ALLOWLIST namespace", async () => {
+		const config = join(project, "staging.toml");
+		await writeFile(
+			config,
+			`name = "cors-gateway"
+main = "src/index.ts"
+compatibility_date = "2026-11-09"
+
+[[kv_namespaces]]
+binding = "ALLOWLIST"
+id = "00000000000000000000000000000000"
+
+[env.staging]
+[[env.staging.kv_namespaces]]
+binding = "ALLOWLIST"
+id = "11111111111111111111111111111111"
+`,
+		);
+		const add = await cli(["add", "https://staging.example.com", "--yes", "--env", "staging", "--config", config], {
+			cwd: project,
+		});
+		expect(add.stdout).toContain("Nothing is stored in local KV (.wrangler/state, env staging) yet");
+		expect(add.code).toBe(0);
+		expect((await cli(["list", "--env", "staging", "--config", config], { cwd: project })).stdout).toBe(
+			"https://staging.example.com\n",
+		);
+		// The default namespace, in the same directory, is untouched.
+		expect((await cli(["list", "--config", config], { cwd: project })).stdout).toBe("https://dev.example.com\n");
+	});
+});
+
+describe("wrangler failures pass through (exit 1, wrangler's message, no stack trace)", () => {
+	it("a wrangler config without the ALLOWLIST binding", async () => {
+		const config = join(project, "no-kv.toml");
+		await writeFile(config, 'name = "x"\nmain = "src/index.ts"\ncompatibility_date = "2026-11-09"\n');
+		const run = await cli(["list", "--config", config], { cwd: project });
+		expect(run.stderr).toContain(
+			"cors-gateway: ✘ [ERROR] No KV namespaces are configured in your wrangler config file.",
+		);
+		expect(run.stderr).not.toContain("\u001b[");
+		expect(run.stderr).not.toMatch(/^\s+at /m);
+		expect(run.code).toBe(1);
+	});
+
+	it("--remote without a Cloudflare login, in CI", async () => {
+		const home = await tempDir();
+		try {
+			const run = await cli(["pull", "--remote"], {
+				cwd: project,
+				env: { HOME: home, XDG_CONFIG_HOME: home, CLOUDFLARE_API_TOKEN: undefined, CLOUDFLARE_ACCOUNT_ID: undefined },
+			});
+			expect(run.stderr).toContain(
+				"In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN environment variable for wrangler to work.",
+			);
+			expect(run.stderr).not.toMatch(/^\s+at /m);
+			expect(run.code).toBe(1);
+		} finally {
+			await rm(home, { recursive: true, force: true });
+		}
+	});
+});

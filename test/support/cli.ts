@@ -1,0 +1,147 @@
+// Runs the real `cors-gateway` command (bin/cors-gateway.mjs on the project's Node.js, as
+// npx runs it) as a child process, against a real local KV directory, optionally inside a
+// real pseudo-terminal (util-linux `script`) to answer its confirmation prompt.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const NODE = join(ROOT, "node_modules", ".bin", "node");
+export const BIN = join(ROOT, "bin", "cors-gateway.mjs");
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+
+export interface Run {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+export interface RunOptions {
+	/** Written to stdin, which is then closed; stdin is an empty pipe otherwise (never a terminal). */
+	input?: string;
+	cwd?: string;
+	env?: Record<string, string | undefined>;
+}
+
+const QUIET_ENV = {
+	CI: "true",
+	CLOUDFLARE_CF_FETCH_ENABLED: "false",
+	WRANGLER_SEND_METRICS: "false",
+	WRANGLER_HIDE_BANNER: "true",
+};
+
+function collect(child: ChildProcess, input: string | undefined): Promise<Run> {
+	child.stdin?.end(input ?? "");
+	let stdout = "";
+	let stderr = "";
+	child.stdout?.on("data", (chunk) => {
+		stdout += chunk;
+	});
+	child.stderr?.on("data", (chunk) => {
+		stderr += chunk;
+	});
+	return new Promise((done, fail) => {
+		child.on("error", fail);
+		child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
+	});
+}
+
+export function cli(args: string[], options: RunOptions = {}): Promise<Run> {
+	const child = spawn(NODE, [BIN, ...args], {
+		cwd: options.cwd ?? ROOT,
+		env: { ...process.env, ...QUIET_ENV, ...options.env },
+	});
+	return collect(child, options.input);
+}
+
+/** wrangler itself, for setting up a store the way `npm run dev` and a hand edit would. */
+export function wrangler(args: string[], cwd = ROOT): Promise<Run> {
+	const child = spawn(NODE, [WRANGLER, ...args], { cwd, env: { ...process.env, ...QUIET_ENV } });
+	return collect(child, undefined);
+}
+
+/** Stores `text` under `allowlist` in the local KV at `persistTo`, bypassing every check of the command line. */
+export async function seed(persistTo: string, text: string): Promise<void> {
+	const dir = await tempDir();
+	const file = join(dir, "seed.json");
+	await writeFile(file, text);
+	const put = await wrangler([
+		"kv",
+		"key",
+		"put",
+		"allowlist",
+		"--binding",
+		"ALLOWLIST",
+		"--local",
+		"--persist-to",
+		persistTo,
+		"--path",
+		file,
+	]);
+	await rm(dir, { recursive: true, force: true });
+	if (put.code !== 0) throw new Error(`seeding failed: ${put.stderr}`);
+}
+
+export function tempDir(): Promise<string> {
+	return mkdtemp(join(tmpdir(), "cors-gateway-test-"));
+}
+
+/** One run inside a pseudo-terminal: stdin and stdout are a TTY, as for a person at a shell. */
+export interface TerminalRun {
+	/** Resolves once the output so far contains `text`. */
+	waitFor(text: string): Promise<void>;
+	type(text: string): void;
+	output(): string;
+	done: Promise<number>;
+}
+
+function shellQuote(arg: string): string {
+	return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+export function cliInTerminal(args: string[]): TerminalRun {
+	const command = [NODE, BIN, ...args].map(shellQuote).join(" ");
+	// -e: exit with the command's code; -q: no "Script started" lines; no typescript file.
+	const child = spawn("script", ["-qec", command, "/dev/null"], {
+		cwd: ROOT,
+		env: { ...process.env, ...QUIET_ENV, SHELL: "/bin/sh" },
+	});
+	let out = "";
+	const waiters: { text: string; resolve: () => void }[] = [];
+	child.stdout.on("data", (chunk) => {
+		out += chunk;
+		for (const w of waiters.filter((w) => out.includes(w.text))) {
+			waiters.splice(waiters.indexOf(w), 1);
+			w.resolve();
+		}
+	});
+	child.stderr.on("data", (chunk) => {
+		out += chunk;
+	});
+	const done = new Promise<number>((resolveDone, fail) => {
+		child.on("error", fail);
+		child.on("close", (code) => resolveDone(code ?? -1));
+	});
+	return {
+		waitFor(text) {
+			if (out.includes(text)) return Promise.resolve();
+			return new Promise((resolveWait, fail) => {
+				waiters.push({ text, resolve: resolveWait });
+				done.then(() => fail(new Error(`exited before printing ${JSON.stringify(text)}; output:\n${out}`)));
+			});
+		},
+		type(text) {
+			child.stdin.write(text);
+		},
+		output: () => out,
+		done,
+	};
+}
+
+/** Writes a document (JSON-encoded unless it is text already) into `dir`; returns its path. */
+export async function writeDocument(dir: string, name: string, doc: unknown): Promise<string> {
+	const path = join(dir, name);
+	await writeFile(path, typeof doc === "string" ? doc : JSON.stringify(doc));
+	return path;
+}
