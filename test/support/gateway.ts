@@ -65,3 +65,13 @@ let tags = 0;
 export function newTag(): string {
 	return `t${Date.now().toString(36)}-${++tags}`;
 }
+
+/** Everything `server` (a test upstream) ever received apart from the tests' own control queries. */
+export async function contactsOf(server: string): Promise<{ requests: Recorded[]; connections: string[] }> {
+	const requests = (await (await fetch(`${server}/__requests`)).json()) as Recorded[];
+	const connections = (await (await fetch(`${server}/__connections`)).json()) as { firstLine: string }[];
+	return {
+		requests,
+		connections: connections.map((c) => c.firstLine).filter((line) => !/^(GET|POST) \/__[a-z]+(\?|$)/.test(line)),
+	};
+}
