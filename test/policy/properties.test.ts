@@ -1,5 +1,5 @@
 // Property-based tests of the policy core against the reference model of SPEC.md
-// (reference-model.ts): on generated allowlists, origins, methods and requested headers,
+// (test/support/spec-model.ts): on generated allowlists, origins, methods and requested headers,
 // including hostile bytes and enormous values, the compiled policy approves exactly what
 // the model approves, never throws, and never puts anything but the request's own Origin
 // (or "*") in Access-Control-Allow-Origin.
@@ -12,7 +12,7 @@ import {
 	refMethodApproved,
 	refParseOrigin,
 	SAFELISTED_HEADERS,
-} from "./reference-model.ts";
+} from "../support/spec-model.ts";
 
 const SELF = "https://self.gateway.test"; // outside the generated alphabet: never generated
 const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 2000);
