@@ -338,7 +338,9 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 		const connection = connectionOf.get(socket);
 		if (connection !== undefined && connection.firstLine === "")
 			connection.firstLine = `error:${error.code ?? "unknown"}`;
-		socket.destroy();
+		// As Node does without this handler: a 400 for a request it cannot parse.
+		if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+		else socket.destroy();
 	});
 	// workerd keeps connections alive; do not let idle sockets hold up close().
 	server.keepAliveTimeout = 1000;
