@@ -18,6 +18,12 @@ beforeAll(async () => {
 	await putAllowlist(POLICY);
 });
 
+/** A control character (tab excepted): not allowed in an HTTP/1.1 header value. */
+function isControl(ch: string): boolean {
+	const c = ch.charCodeAt(0);
+	return (c < 0x20 && c !== 0x09) || c === 0x7f;
+}
+
 function accessControl(res: Response): [string, string][] {
 	return [...res.headers].filter(([name]) => name.startsWith("access-control-"));
 }
@@ -103,9 +109,7 @@ describe("generated hostile requests, end to end", () => {
 					} else {
 						// Forwarded as sent: an upstream that cannot parse a control character in a
 						// header answers 400 itself (Node does); that is its answer, not the gateway's.
-						const rejects = [origin, sentMethod, sentHeaders].some(
-							(v) => v !== null && /[\x00-\x08\x0a-\x1f\x7f]/.test(v),
-						);
+						const rejects = [origin, sentMethod, sentHeaders].some((v) => v !== null && [...v].some(isControl));
 						expect(res.status).toBe(rejects ? 400 : 200);
 						expect(reached).toBe(rejects ? 0 : 1);
 					}

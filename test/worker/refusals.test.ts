@@ -66,7 +66,7 @@ describe("every refusal is one structured log line", () => {
 			reason,
 			detail: expect.any(String),
 			rule: REASON_TEXT[reason],
-			origin: row.headers.origin.slice(0, 256),
+			origin: row.headers.origin?.slice(0, 256) ?? null,
 			method: row.method,
 			requestMethod: row.headers["access-control-request-method"] ?? null,
 			requestHeaders: requested === undefined ? null : requested.slice(0, 256),
