@@ -243,7 +243,7 @@ describe("bodies are streamed, never buffered", () => {
 		for (let r = await reader.read(); !r.done; r = await reader.read()) total += r.value.length;
 		expect(total).toBe(16 * 1024);
 		expect((await progress(id)).finished).toBe(true);
-	});
+	}, 20_000);
 
 	it("a slow body streams at the upstream's pace, past UPSTREAM_TIMEOUT_MS", async () => {
 		const res = await testGateway({ UPSTREAM_TIMEOUT_MS: "200" }).fetch("/stream?chunks=6&size=512&delay=100", {
