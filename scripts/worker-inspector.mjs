@@ -1,11 +1,12 @@
 // A minimal DevTools-protocol client for `wrangler dev`'s inspector port, for `npm run soak`:
-// reads the Worker isolate's JavaScript heap (`Runtime.getHeapUsage`), which the workerd
+// reads the Worker isolate's JavaScript heap (`Runtime.getHeapUsage`, and the live heap
+// after a full collection), which the workerd
 // process's RSS cannot show on its own (wrangler dev's workerd also hosts wrangler's own
 // proxy workers, and its RSS grows with request count even for a Worker that only answers "ok").
 
 /**
  * @param {number} inspectorPort
- * @returns {Promise<{ heapUsedMib(): Promise<number>, close(): void }>}
+ * @returns {Promise<{ heapUsedMib(): Promise<number>, liveHeapMib(): Promise<number>, close(): void }>}
  */
 export async function connectInspector(inspectorPort) {
 	const targets = /** @type {{ webSocketDebuggerUrl: string }[]} */ (
@@ -29,23 +30,33 @@ export async function connectInspector(inspectorPort) {
 		pending.delete(message.id);
 	});
 	/** @returns {Promise<any>} */
-	const call = (/** @type {string} */ method) =>
+	const call = (/** @type {string} */ method, timeoutMs = 5000) =>
 		new Promise((resolve, reject) => {
 			const id = ++nextId;
 			const timer = setTimeout(() => {
 				pending.delete(id);
 				reject(new Error(`inspector: no answer to ${method}`));
-			}, 5000);
+			}, timeoutMs);
 			pending.set(id, (message) => {
 				clearTimeout(timer);
 				resolve(message.result);
 			});
 			socket.send(JSON.stringify({ id, method }));
 		});
+	const heapUsedMib = async () => {
+		const usage = await call("Runtime.getHeapUsage");
+		return usage.usedSize / (1024 * 1024);
+	};
 	return {
-		async heapUsedMib() {
-			const usage = await call("Runtime.getHeapUsage");
-			return usage.usedSize / (1024 * 1024);
+		heapUsedMib,
+		/**
+		 * The heap still in use after a full collection. workerd does not answer
+		 * `HeapProfiler.collectGarbage`, but a heap snapshot collects first; its chunks
+		 * (events without an id) are ignored.
+		 */
+		async liveHeapMib() {
+			await call("HeapProfiler.takeHeapSnapshot", 60_000);
+			return heapUsedMib();
 		},
 		close: () => socket.close(),
 	};
