@@ -71,17 +71,6 @@ describe("what is forwarded", () => {
 		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
 		expect((await received(tag)).map((r) => r.method)).toEqual(["HEAD"]);
 	});
-
-	it("redirects are passed to the client, never followed", async () => {
-		const tag = newTag();
-		const res = await testGateway().fetch("/redirect?to=https://elsewhere.example/x", {
-			headers: { origin: ORIGIN, "x-test-tag": tag },
-		});
-		expect(res.status).toBe(302);
-		expect(res.headers.get("location")).toBe("https://elsewhere.example/x");
-		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
-		expect(await received(tag)).toHaveLength(1);
-	});
 });
 
 describe("upstream failures: 502 and 504, readable by allowed origins", () => {
