@@ -342,8 +342,10 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 		if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
 		else socket.destroy();
 	});
-	// workerd keeps connections alive; do not let idle sockets hold up close().
-	server.keepAliveTimeout = 1000;
+	// Idle keep-alive connections stay open for the whole run: a server that closes one just
+	// as workerd reuses it makes that request fail ("Network connection lost", a 502), a race
+	// a test pausing about as long as the timeout would hit. close() ends them all anyway.
+	server.keepAliveTimeout = 10 * 60_000;
 	server.listen(port, "127.0.0.1");
 	await once(server, "listening");
 	const address = server.address() as AddressInfo;

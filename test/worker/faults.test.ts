@@ -33,7 +33,7 @@ beforeEach(async () => {
 /** The gateway still answers normally: allowed origin forwarded, others refused. */
 async function expectServing(gateway: TestGateway): Promise<void> {
 	const ok = await gateway.fetch("/echo/alive", { headers: { origin: ORIGIN } });
-	expect(ok.status).toBe(200);
+	expect(ok.status, JSON.stringify(gateway.logs.at(-1))).toBe(200);
 	expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
 	await ok.arrayBuffer();
 	const refused = await gateway.fetch("/echo/alive", { headers: { origin: EVIL } });
