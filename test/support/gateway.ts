@@ -65,3 +65,31 @@ let tags = 0;
 export function newTag(): string {
 	return `t${Date.now().toString(36)}-${++tags}`;
 }
+
+/** Everything `server` (a test upstream) ever received apart from the tests' own control queries. */
+export async function contactsOf(server: string): Promise<{ requests: Recorded[]; connections: string[] }> {
+	const requests = (await (await fetch(`${server}/__requests`)).json()) as Recorded[];
+	const connections = (await (await fetch(`${server}/__connections`)).json()) as { firstLine: string }[];
+	return {
+		requests,
+		connections: connections.map((c) => c.firstLine).filter((line) => !/^(GET|POST) \/__[a-z]+(\?|$)/.test(line)),
+	};
+}
+
+/**
+ * The real ALLOWLIST binding behind a wrapper that counts reads and, while `counter.fault`
+ * is set, replaces each read with that failure: real KV cannot be made to throw or hang.
+ */
+export function countingKv(fault?: () => Promise<never>) {
+	const counter = { reads: 0, fault };
+	const kv = {
+		get: (key: string) => {
+			counter.reads++;
+			return counter.fault ? counter.fault() : env.ALLOWLIST.get(key);
+		},
+	} as unknown as KVNamespace;
+	return { kv, counter };
+}
+
+export const kvThrows = (): Promise<never> => Promise.reject(new Error("KV is down"));
+export const kvHangs = (): Promise<never> => new Promise<never>(() => {});

@@ -9,18 +9,28 @@
 //                               pause between chunks (defaults: 64 chunks of 16 KiB)
 //   /redirect?to=<url>&status=<3xx>
 //                               a redirect (default 302 to /echo/redirected)
+//   /reset[?after=<bytes>]      resets the TCP connection (RST): before any response
+//                               without `after`, else after the headers and <bytes> of a
+//                               body announced as twice as long
+//   /stream also takes id=<name> (progress readable at /__streams?id=<name>) and
+//   gate=1 (after the first chunk, waits for POST /__release?id=<name> before the rest)
 // On every path, each `h=name:value` query parameter adds a response header (repeatable;
 // use it for the upstream's own Access-Control-* or Vary headers).
 // Control endpoints (never recorded):
 //   GET  /__requests[?tag=<t>]  JSON list of recorded requests (oldest first), optionally
 //                               only those whose `x-test-tag` request header is <t>
 //   POST /__reset[?tag=<t>]     forget recorded requests (all, or those of one tag)
-// Every other request is recorded (method, url, host, headers, body length, tag), so tests
-// can prove what reached the upstream, and what never did.
+//   GET  /__connections         JSON list of every TCP connection accepted, with its first
+//                               request ("GET /x"), "error:<code>" for bytes that are not
+//                               HTTP (a TLS handshake), or "" when it sent nothing yet
+//   GET  /__streams?id=<name>   progress of a /stream: bytes written, finished, aborted
+//   POST /__release?id=<name>   lets a gated /stream send the rest of its body
+// Every other request is recorded (method, url, host, headers, body length, tag), and
+// every connection too, so tests can prove what reached the upstream, and what never did.
 
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 /** One request as the upstream received it. */
 export interface RecordedRequest {
@@ -60,6 +70,24 @@ export interface EchoBody {
 	bodyLength: number;
 }
 
+/** One TCP connection as the upstream accepted it. */
+export interface RecordedConnection {
+	seq: number;
+	remote: string;
+	/** Its first request ("GET /x"), "error:<code>" for non-HTTP bytes, "" before any. */
+	firstLine: string;
+}
+
+/** Progress of one `/stream?id=<name>`, as the upstream wrote it. */
+export interface StreamProgress {
+	bytesWritten: number;
+	finished: boolean;
+	/** The client went away (or the connection broke) before the end. */
+	aborted: boolean;
+}
+
+export const CONTROL_PATHS = ["/__requests", "/__reset", "/__connections", "/__streams", "/__release"];
+
 export interface UpstreamServer {
 	/** e.g. "http://127.0.0.1:41234" (no trailing slash). */
 	url: string;
@@ -67,12 +95,13 @@ export interface UpstreamServer {
 	server: Server;
 	/** Recorded requests, oldest first. */
 	requests: RecordedRequest[];
+	connections: RecordedConnection[];
 	close(): Promise<void>;
 }
 
 const DEFAULT_STREAM_CHUNKS = 64;
 const DEFAULT_STREAM_CHUNK_SIZE = 16 * 1024;
-const MAX_STREAM_BYTES = 256 * 1024 * 1024;
+const MAX_STREAM_BYTES = 1024 * 1024 * 1024;
 
 function mergeHeaders(raw: string[]): { pairs: [string, string][]; merged: Record<string, string> } {
 	const pairs: [string, string][] = [];
@@ -127,16 +156,35 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Starts the upstream on 127.0.0.1; port 0 (the default) picks a free port. */
 export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 	const requests: RecordedRequest[] = [];
+	const connections: RecordedConnection[] = [];
+	const streams = new Map<string, StreamProgress>();
+	const gates = new Map<string, () => void>();
+	const connectionOf = new WeakMap<Socket, RecordedConnection>();
 	let seq = 0;
 
 	const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		const target = req.url ?? "/";
 		const url = parseTarget(target);
 		const { pairs, merged } = mergeHeaders(req.rawHeaders);
+		const connection = connectionOf.get(req.socket);
+		if (connection !== undefined && connection.firstLine === "") connection.firstLine = `${req.method} ${target}`;
 
-		if (url.pathname === "/__requests" || url.pathname === "/__reset") {
+		if (CONTROL_PATHS.includes(url.pathname)) {
 			await readBody(req);
 			const tag = url.searchParams.get("tag");
+			const id = url.searchParams.get("id") ?? "";
+			if (url.pathname === "/__connections" || url.pathname === "/__streams") {
+				const body = url.pathname === "/__connections" ? connections : (streams.get(id) ?? null);
+				res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+				res.end(JSON.stringify(body));
+				return;
+			}
+			if (url.pathname === "/__release") {
+				gates.get(id)?.();
+				gates.delete(id);
+				res.writeHead(204).end();
+				return;
+			}
 			if (url.pathname === "/__reset") {
 				if (tag === null) requests.length = 0;
 				else {
@@ -217,6 +265,18 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 			res.end();
 			return;
 		}
+		if (url.pathname === "/reset" || url.pathname.startsWith("/reset/")) {
+			const after = url.searchParams.get("after");
+			if (after !== null) {
+				const bytes = clampInt(after, 0, 0, MAX_STREAM_BYTES);
+				res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(2 * bytes + 1) });
+				res.flushHeaders();
+				if (bytes > 0) res.write(Buffer.alloc(bytes, "x"));
+				await sleep(50); // let the first bytes leave before the reset
+			}
+			req.socket.resetAndDestroy();
+			return;
+		}
 		if (url.pathname === "/stream" || url.pathname.startsWith("/stream/")) {
 			const chunks = clampInt(url.searchParams.get("chunks"), DEFAULT_STREAM_CHUNKS, 1, 1_000_000);
 			const size = clampInt(url.searchParams.get("size"), DEFAULT_STREAM_CHUNK_SIZE, 1, 16 * 1024 * 1024);
@@ -231,12 +291,28 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 			res.setHeader("x-stream-total-bytes", String(chunks * size));
 			applyScriptedHeaders(res, url);
 			res.flushHeaders();
+			const progress: StreamProgress = { bytesWritten: 0, finished: false, aborted: false };
+			const id = url.searchParams.get("id");
+			if (id !== null) streams.set(id, progress);
+			const gate =
+				id !== null && url.searchParams.get("gate") === "1"
+					? new Promise<void>((resolve) => gates.set(id, resolve))
+					: undefined;
+			res.on("close", () => {
+				if (!res.writableFinished) progress.aborted = true;
+			});
 			const chunk = Buffer.alloc(size, "x");
 			for (let i = 0; i < chunks && !res.destroyed; i++) {
-				if (!res.write(chunk)) await once(res, "drain").catch(() => undefined);
+				const drained = res.write(chunk);
+				progress.bytesWritten += size;
+				if (!drained) await once(res, "drain").catch(() => undefined);
+				if (i === 0 && gate !== undefined) await gate;
 				if (delay > 0) await sleep(delay);
 			}
-			res.end();
+			if (!res.destroyed) {
+				res.end();
+				progress.finished = true;
+			}
 			return;
 		}
 		sendEcho(200);
@@ -248,8 +324,28 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 			res.end(`upstream test server error: ${String(error)}`);
 		});
 	});
-	// workerd keeps connections alive; do not let idle sockets hold up close().
-	server.keepAliveTimeout = 1000;
+	server.on("connection", (socket: Socket) => {
+		const connection: RecordedConnection = {
+			seq: connections.length + 1,
+			remote: `${socket.remoteAddress}:${socket.remotePort}`,
+			firstLine: "",
+		};
+		connections.push(connection);
+		connectionOf.set(socket, connection);
+	});
+	// Bytes that are not HTTP (a TLS handshake, garbage) still mark their connection.
+	server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+		const connection = connectionOf.get(socket);
+		if (connection !== undefined && connection.firstLine === "")
+			connection.firstLine = `error:${error.code ?? "unknown"}`;
+		// As Node does without this handler: a 400 for a request it cannot parse.
+		if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+		else socket.destroy();
+	});
+	// Idle keep-alive connections stay open for the whole run: a server that closes one just
+	// as workerd reuses it makes that request fail ("Network connection lost", a 502), a race
+	// a test pausing about as long as the timeout would hit. close() ends them all anyway.
+	server.keepAliveTimeout = 10 * 60_000;
 	server.listen(port, "127.0.0.1");
 	await once(server, "listening");
 	const address = server.address() as AddressInfo;
@@ -258,6 +354,7 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 		port: address.port,
 		server,
 		requests,
+		connections,
 		close: () =>
 			new Promise<void>((resolve, reject) => {
 				server.close((error) => (error ? reject(error) : resolve()));

@@ -2,7 +2,7 @@
 // what is passed, what is dropped, upstream failures, and that nothing in a request can
 // make the Worker contact a host that is not configured.
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { DOC, GATEWAY, newTag, ORIGIN, putAllowlist, received, testGateway } from "../support/gateway.ts";
+import { contactsOf, DOC, GATEWAY, newTag, ORIGIN, putAllowlist, received, testGateway } from "../support/gateway.ts";
 
 beforeAll(async () => {
 	await putAllowlist(DOC);
@@ -71,17 +71,6 @@ describe("what is forwarded", () => {
 		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
 		expect((await received(tag)).map((r) => r.method)).toEqual(["HEAD"]);
 	});
-
-	it("redirects are passed to the client, never followed", async () => {
-		const tag = newTag();
-		const res = await testGateway().fetch("/redirect?to=https://elsewhere.example/x", {
-			headers: { origin: ORIGIN, "x-test-tag": tag },
-		});
-		expect(res.status).toBe(302);
-		expect(res.headers.get("location")).toBe("https://elsewhere.example/x");
-		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
-		expect(await received(tag)).toHaveLength(1);
-	});
 });
 
 describe("upstream failures: 502 and 504, readable by allowed origins", () => {
@@ -130,13 +119,48 @@ describe("never an open proxy: only configured upstreams are contacted", () => {
 		["user-info in the path", `${GATEWAY}/@${decoyHost}/x`, {}, `/@${decoyHost}/x`],
 		["a Host header", `${GATEWAY}/echo/h`, { host: decoyHost }, "/echo/h"],
 		["X-Forwarded-Host", `${GATEWAY}/echo/xfh`, { "x-forwarded-host": decoyHost }, "/echo/xfh"],
+		["user-info in the request URL", `http://user:pw@${decoyHost}/echo/ui`, {}, "/echo/ui"],
+		["an encoded backslash path", `${GATEWAY}/%5C%5C${decoyHost}/x`, {}, `/%5C%5C${decoyHost}/x`],
+		["dot segments up to //host", `${GATEWAY}/a/../..//${decoyHost}/x`, {}, `//${decoyHost}/x`],
+		["encoded dot segments", `${GATEWAY}/%2e%2e/%2E%2E//${decoyHost}/x`, {}, `//${decoyHost}/x`],
+		["a URL as the path", `${GATEWAY}/http://${decoyHost}/x`, {}, `/http://${decoyHost}/x`],
+		["a URL in the query", `${GATEWAY}/echo/q?url=http://${decoyHost}/x`, {}, `/echo/q?url=http://${decoyHost}/x`],
+		["an @ after the authority", `${GATEWAY}@${decoyHost}/echo/at`, {}, "/echo/at"],
+		["Forwarded: host=", `${GATEWAY}/echo/fwd`, { forwarded: `host=${decoyHost};proto=http` }, "/echo/fwd"],
+		[
+			"X-Original-URL and X-Rewrite-URL",
+			`${GATEWAY}/echo/orig`,
+			{ "x-original-url": `${decoy}/x`, "x-rewrite-url": `${decoy}/x` },
+			"/echo/orig",
+		],
+		[
+			"X-Forwarded-Proto and -Port",
+			`${GATEWAY}/echo/xfp`,
+			{ "x-forwarded-proto": "http", "x-forwarded-port": new URL(decoy).port },
+			"/echo/xfp",
+		],
 	])("%s", async (_case, url, headers, path) => {
 		const tag = newTag();
 		const res = await testGateway().fetch(new Request(url, { headers: { ...headers, "x-test-tag": tag } }));
 		expect(res.status).toBe(200);
-		expect(await received(tag, decoy)).toEqual([]);
 		const seen = await received(tag);
 		expect(seen.map((r) => [r.host, r.url])).toEqual([[new URL(upstream).host, path]]);
+		// Not one request, and not one TCP connection (HTTP or not), ever reached the decoy.
+		expect(await contactsOf(decoy)).toEqual({ requests: [], connections: [] });
+	});
+
+	it("an upstream redirect to another host is passed back, never followed", async () => {
+		for (const status of [301, 302, 303, 307, 308]) {
+			const tag = newTag();
+			const res = await testGateway().fetch(`/redirect?status=${status}&to=${encodeURIComponent(`${decoy}/echo/r`)}`, {
+				headers: { origin: ORIGIN, "x-test-tag": tag },
+			});
+			expect(res.status).toBe(status);
+			expect(res.headers.get("location")).toBe(`${decoy}/echo/r`);
+			expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+			expect(await received(tag)).toHaveLength(1);
+		}
+		expect(await contactsOf(decoy)).toEqual({ requests: [], connections: [] });
 	});
 });
 

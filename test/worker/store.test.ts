@@ -4,21 +4,9 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CorsPolicy } from "../../src/policy/index.ts";
 import { ALLOWLIST_KEY, AllowlistStore } from "../../src/store/allowlist-store.ts";
-import { DOC, ORIGIN, putAllowlist } from "../support/gateway.ts";
+import { countingKv, DOC, ORIGIN, putAllowlist } from "../support/gateway.ts";
 
 const REFRESH_MS = 30_000;
-
-/** The real binding, counting reads; `fault` replaces a read with a failure. */
-function countingKv(fault?: () => Promise<never>) {
-	const counter = { reads: 0, fault };
-	const kv = {
-		get: (key: string) => {
-			counter.reads++;
-			return counter.fault ? counter.fault() : env.ALLOWLIST.get(key);
-		},
-	} as unknown as KVNamespace;
-	return { kv, counter };
-}
 
 function harness(kv: KVNamespace, readTimeoutMs?: number) {
 	const clock = { now: 1_000_000 };

@@ -1,0 +1,71 @@
+// A deliberately simple model of SPEC.md's matching rules, written from the SPEC text
+// alone (regular expressions and string comparisons, no code shared with src/policy),
+// for property tests to compare the real, optimized policy against.
+
+export const SAFELISTED_HEADERS = ["accept", "accept-language", "content-language", "content-type", "range"];
+export const SAFELISTED_METHODS = ["GET", "HEAD", "POST"];
+
+// SPEC: "scheme://host[:port]", http or https; a host is dot-separated labels of letters,
+// digits, "-" and "_", or a bracketed IPv6 literal (its content is not validated further:
+// no entry can name an invalid one); a port has no leading zero and is at most 65535.
+const ORIGIN = /^(https?):\/\/(\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*)(?::([1-9][0-9]{0,4}))?$/i;
+const DEFAULT_PORTS: Record<string, string> = { http: "80", https: "443" };
+
+export interface RefOrigin {
+	scheme: string;
+	host: string;
+	/** "" for the scheme's default port. */
+	port: string;
+}
+
+/** A request's Origin as SPEC reads it: "null", a parsed origin, or undefined (refused). */
+export function refParseOrigin(value: string): RefOrigin | "null" | undefined {
+	if (value.length === 0 || value.length > 512) return undefined;
+	if (value === "null") return "null";
+	const m = ORIGIN.exec(value);
+	if (m === null) return undefined;
+	const scheme = (m[1] as string).toLowerCase();
+	const port = m[3] ?? "";
+	if (port !== "" && Number(port) > 65535) return undefined;
+	return { scheme, host: (m[2] as string).toLowerCase(), port: port === DEFAULT_PORTS[scheme] ? "" : port };
+}
+
+/** Whether one canonical allowlist entry admits a request's Origin, per SPEC "origins". */
+export function refEntryAdmits(entry: string, origin: RefOrigin | "null"): boolean {
+	if (entry === "*") return true;
+	if (entry === "null" || origin === "null") return entry === origin;
+	const parsedEntry = /^(https?):\/\/(\*\.)?([^:]+)(?::(\d+))?$/.exec(entry);
+	if (parsedEntry === null) throw new Error(`the model only takes canonical entries: ${entry}`);
+	const [, scheme, wildcard, domain, port = ""] = parsedEntry;
+	if (scheme !== origin.scheme || port !== origin.port) return false;
+	if (wildcard === undefined) return origin.host === domain;
+	// One or more labels before ".domain", never the apex.
+	return origin.host.endsWith(`.${domain}`) && origin.host.length > (domain as string).length + 1;
+}
+
+export function refAllowedOrigin(entries: readonly string[], value: string): boolean {
+	const origin = refParseOrigin(value);
+	return origin !== undefined && entries.some((entry) => refEntryAdmits(entry, origin));
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * SPEC: Access-Control-Request-Headers is a comma-separated list of header names
+ * (tokens), spaces and empty items tolerated, compared case-insensitively, at most 4 KiB.
+ */
+export function refHeadersApproved(value: string, listed: readonly string[]): boolean {
+	if (value.length > 4096) return false;
+	const allowed = new Set([...SAFELISTED_HEADERS, ...listed.map((h) => h.toLowerCase())]);
+	for (const item of value.split(",")) {
+		const name = item.replace(/^[ \t]+|[ \t]+$/g, "");
+		if (name === "") continue;
+		if (!TOKEN.test(name) || !allowed.has(name.toLowerCase())) return false;
+	}
+	return true;
+}
+
+/** SPEC: methods are case-sensitive; GET, HEAD and POST need no listing. */
+export function refMethodApproved(method: string, listed: readonly string[]): boolean {
+	return method !== "" && (SAFELISTED_METHODS.includes(method) || listed.includes(method));
+}
