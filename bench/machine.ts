@@ -1,0 +1,36 @@
+// What the figures were measured on, printed at the head of every bench report.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+function versionOf(pkg: string): string {
+	const url = new URL(`../node_modules/${pkg}/package.json`, import.meta.url);
+	return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+}
+
+function cpuModel(): string {
+	try {
+		const model = /^Model name:\s*(.+)$/m.exec(execFileSync("lscpu", { encoding: "utf8" }))?.[1];
+		if (model !== undefined) return model.trim();
+	} catch {
+		// lscpu is missing on some systems; Node's view follows.
+	}
+	return os.cpus()[0]?.model ?? "unknown";
+}
+
+export function machineLines(withWorkerd: boolean): string[] {
+	return [
+		`- CPU: ${cpuModel()}, ${os.availableParallelism()} cores (nproc); memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+		`- OS: ${os.type()} ${os.release()} ${os.arch()}`,
+		`- Node.js ${process.version}${withWorkerd ? `; workerd ${versionOf("workerd")} via miniflare ${versionOf("miniflare")}; autocannon ${versionOf("autocannon")}` : ""}`,
+		`- load average at start (1, 5, 15 min): ${loadAverage()} (other work running on the machine shows here)`,
+	];
+}
+
+/** The 1, 5 and 15 minute load averages. */
+export function loadAverage(): string {
+	return os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(" ");
+}
