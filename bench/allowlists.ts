@@ -28,8 +28,15 @@ export function benchAllowlist(size: number): BenchAllowlist {
 	while (origins[lastExact]?.includes("*")) lastExact--;
 	let lastWildcard = size - 1;
 	while (lastWildcard >= 0 && !origins[lastWildcard]?.includes("*")) lastWildcard--;
-	if (lastExact < 0 || lastWildcard < 0) throw new Error(`an allowlist of ${size} entries has no exact or no wildcard entry`);
-	const text = JSON.stringify({ origins, methods: METHODS, headers: HEADERS, exposeHeaders: ["x-request-id"], maxAge: 600 });
+	if (lastExact < 0 || lastWildcard < 0)
+		throw new Error(`an allowlist of ${size} entries has no exact or no wildcard entry`);
+	const text = JSON.stringify({
+		origins,
+		methods: METHODS,
+		headers: HEADERS,
+		exposeHeaders: ["x-request-id"],
+		maxAge: 600,
+	});
 	return {
 		size,
 		text,

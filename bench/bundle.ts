@@ -1,12 +1,12 @@
 // Bundles the three compared Workers with esbuild, the bundler wrangler itself uses, with
 // the same module conditions, so each runs in workerd as `wrangler deploy` would ship it.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { build } from "esbuild";
 
 export type WorkerName = "gateway" | "bare" | "common";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = resolve(import.meta.dirname, "..");
 
 export const ENTRY_POINTS: Record<WorkerName, string> = {
 	gateway: "src/index.ts",

@@ -75,7 +75,13 @@ const HOSTILE_HEADERS = (() => {
 const CASES: DecisionCase[] = [
 	{
 		name: "hit: GET, last exact entry",
-		request: (l) => ({ method: "GET", origin: l.lateExact, requestMethod: null, requestHeaders: null, selfOrigin: SELF }),
+		request: (l) => ({
+			method: "GET",
+			origin: l.lateExact,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+		}),
 		expect: "forward",
 	},
 	{
@@ -85,7 +91,13 @@ const CASES: DecisionCase[] = [
 	},
 	{
 		name: "wildcard hit: GET, under the last wildcard",
-		request: (l) => ({ method: "GET", origin: l.lateWildcard, requestMethod: null, requestHeaders: null, selfOrigin: SELF }),
+		request: (l) => ({
+			method: "GET",
+			origin: l.lateWildcard,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+		}),
 		expect: "forward",
 	},
 	{
@@ -121,7 +133,8 @@ let sink = 0;
 
 function nsPerDecision(policy: CorsPolicy, request: CorsRequest, expect: string): number {
 	const first = policy.decide(request);
-	if (first.action !== expect) throw new Error(`expected ${expect}, got ${first.action} for ${JSON.stringify(request)}`);
+	if (first.action !== expect)
+		throw new Error(`expected ${expect}, got ${first.action} for ${JSON.stringify(request)}`);
 	// Calibrate the batch size (and warm the JIT) on the first few milliseconds.
 	let batch = 0;
 	const calibrateUntil = performance.now() + BATCH_MS;
@@ -170,7 +183,9 @@ function main(): void {
 			const policy = policies.get(size) as CorsPolicy;
 			return nsPerDecision(policy, c.request(listOf(size)), c.expect);
 		});
-		out(`| ${c.name} | ${ns.map((n) => fixed(n, 0)).join(" | ")} | ${fixed((ns.at(-1) as number) / (ns[0] as number), 2)} |`);
+		out(
+			`| ${c.name} | ${ns.map((n) => fixed(n, 0)).join(" | ")} | ${fixed((ns.at(-1) as number) / (ns[0] as number), 2)} |`,
+		);
 		console.error(`timed ${c.name}`);
 	}
 	out();

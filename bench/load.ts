@@ -32,16 +32,7 @@ async function measure(req: LoadRequest): Promise<LoadResult> {
 	let latencies = new Float64Array(1 << 16);
 	let count = 0;
 	const statuses: Record<string, number> = {};
-	const instance = autocannon({
-		url: req.url,
-		method: req.method as autocannon.Request["method"],
-		headers: req.headers,
-		connections: req.connections,
-		pipelining: 1,
-		duration: req.seconds,
-		timeout: 30,
-	});
-	instance.on("response", (_client, status, _bytes, ms) => {
+	const record = (status: number, ms: number) => {
 		if (count === latencies.length) {
 			const grown = new Float64Array(latencies.length * 2);
 			grown.set(latencies);
@@ -49,8 +40,20 @@ async function measure(req: LoadRequest): Promise<LoadResult> {
 		}
 		latencies[count++] = ms;
 		statuses[status] = (statuses[status] ?? 0) + 1;
+	};
+	const result = await new Promise<autocannon.Result>((resolve, reject) => {
+		const options: autocannon.Options = {
+			url: req.url,
+			method: req.method as autocannon.Request["method"],
+			headers: req.headers,
+			connections: req.connections,
+			pipelining: 1,
+			duration: req.seconds,
+			timeout: 30,
+		};
+		const instance = autocannon(options, (error, r) => (error ? reject(error) : resolve(r)));
+		instance.on("response", (_client, status, _bytes, ms) => record(status, ms));
 	});
-	const result = await instance;
 	const sorted = latencies.subarray(0, count).sort();
 	return {
 		requests: count,

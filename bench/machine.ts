@@ -2,10 +2,11 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
+import { resolve } from "node:path";
 
 function versionOf(pkg: string): string {
-	const url = new URL(`../node_modules/${pkg}/package.json`, import.meta.url);
-	return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+	const file = resolve(import.meta.dirname, "../node_modules", pkg, "package.json");
+	return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }
 
 function cpuModel(): string {

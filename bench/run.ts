@@ -5,6 +5,7 @@
 // checked (statuses, errors); the run fails if any answer is not the expected one.
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { type BenchAllowlist, benchAllowlist } from "./allowlists.ts";
@@ -20,7 +21,7 @@ const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : undefined;
 
 const PLAN = QUICK
-	? { rounds: 1, seconds: 1, warmupSeconds: 0.5, coldSamples: 1 }
+	? { rounds: 1, seconds: 1, warmupSeconds: 0.3, coldSamples: 1 }
 	: { rounds: 5, seconds: 2, warmupSeconds: 1, coldSamples: 5 };
 const CONNECTIONS = 8;
 const SIZES = [10, 10_000, 100_000];
@@ -58,7 +59,9 @@ const failures: string[] = [];
 // --- child processes -------------------------------------------------------------------
 
 async function startChild(script: string, childArgs: string[]): Promise<ChildProcess> {
-	const child = fork(new URL(script, import.meta.url), childArgs, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+	const child = fork(resolve(import.meta.dirname, script), childArgs, {
+		stdio: ["ignore", "inherit", "inherit", "ipc"],
+	});
 	await ask(child, undefined);
 	return child;
 }
@@ -146,7 +149,8 @@ async function verify(upstream: ChildProcess, lists: Map<number, BenchAllowlist>
 				}
 				const reached = (await upstreamCount(upstream)) - before;
 				const expected = contender === "bare" || scenario.forwarded ? N : 0;
-				if (reached !== expected) failures.push(`${where}: upstream received ${reached} requests, expected ${expected}`);
+				if (reached !== expected)
+					failures.push(`${where}: upstream received ${reached} requests, expected ${expected}`);
 			}
 		}
 	}
@@ -231,7 +235,8 @@ async function coldStarts(
 		for (const t of subjects) {
 			const list = lists.get(t.size ?? 10) as BenchAllowlist;
 			const warm: number[] = [];
-			for (let i = 0; i < WARM_SAMPLES; i++) warm.push(await timeOne(urlOf(t), { origin: list.lateExact }, 200, t.name));
+			for (let i = 0; i < WARM_SAMPLES; i++)
+				warm.push(await timeOne(urlOf(t), { origin: list.lateExact }, 200, t.name));
 			(cold.get(t.name) as Cold).warm.push(median(warm));
 		}
 	}
@@ -334,7 +339,9 @@ function report(
 	const answered = [1, 2];
 	const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
 	const gwBare = SIZES.map((size) =>
-		median(ratios(cells.get(keyOf("gateway", size, allowed)) as Cell[], cells.get(keyOf("bare", size, allowed)) as Cell[])),
+		median(
+			ratios(cells.get(keyOf("gateway", size, allowed)) as Cell[], cells.get(keyOf("bare", size, allowed)) as Cell[]),
+		),
 	);
 	out(
 		`- allowed GET, gateway ≥ 0.95× bare at every size: ${gwBare.map((r) => fixed(r, 2)).join(", ")} → ${verdict(gwBare.every((r) => r >= 0.95))}`,
@@ -437,7 +444,9 @@ async function main(): Promise<void> {
 		load.disconnect();
 	}
 	if (failures.length > 0) {
-		console.error(`\nbench FAILED: ${failures.length} unexpected answer(s):\n${failures.map((f) => `- ${f}`).join("\n")}`);
+		console.error(
+			`\nbench FAILED: ${failures.length} unexpected answer(s):\n${failures.map((f) => `- ${f}`).join("\n")}`,
+		);
 		process.exitCode = 1;
 	}
 }

@@ -7,7 +7,10 @@ function statFields(pid: string): string[] | undefined {
 	try {
 		const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
 		// Fields after "(comm)": state, ppid, …; utime and stime are the 12th and 13th.
-		return [stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ...stat.slice(stat.lastIndexOf(")") + 2).split(" ")];
+		return [
+			stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+			...stat.slice(stat.lastIndexOf(")") + 2).split(" "),
+		];
 	} catch {
 		return undefined;
 	}
