@@ -19,12 +19,13 @@ function cpuModel(): string {
 	return os.cpus()[0]?.model ?? "unknown";
 }
 
-export function machineLines(withWorkerd: boolean): string[] {
+/** `loadAtStart`: the load averages when the bench began (other work on the machine shows there). */
+export function machineLines(withWorkerd: boolean, loadAtStart: string): string[] {
 	return [
 		`- CPU: ${cpuModel()}, ${os.availableParallelism()} cores (nproc); memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
 		`- OS: ${os.type()} ${os.release()} ${os.arch()}`,
 		`- Node.js ${process.version}${withWorkerd ? `; workerd ${versionOf("workerd")} via miniflare ${versionOf("miniflare")}; autocannon ${versionOf("autocannon")}` : ""}`,
-		`- load average at start (1, 5, 15 min): ${loadAverage()} (other work running on the machine shows here)`,
+		`- load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${loadAverage()} (other work on the machine shows here)`,
 	];
 }
 
