@@ -11,9 +11,10 @@ import { Miniflare, type MiniflareOptions } from "miniflare";
 import { type BenchAllowlist, benchAllowlist } from "./allowlists.ts";
 import { bundle, compatibilityDate, type WorkerName } from "./bundle.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
-import { loadAverage, machineLines } from "./machine.ts";
+import { loadAverage } from "./machine.ts";
+import { type Cell, type Cold, keyOf, report } from "./report.ts";
 import { CONTENDERS, type Contender, SCENARIOS, type Scenario } from "./scenarios.ts";
-import { fixed, median, spreadPercent, whole } from "./stats.ts";
+import { median } from "./stats.ts";
 import { workerdCpuMeter } from "./workerd-cpu.ts";
 
 const args = process.argv.slice(2);
@@ -159,12 +160,7 @@ async function verify(upstream: ChildProcess, lists: Map<number, BenchAllowlist>
 
 // --- timed measurements ----------------------------------------------------------------
 
-interface Cell extends LoadResult {
-	cpuUsPerRequest: number;
-}
-
 const cells = new Map<string, Cell[]>();
-const keyOf = (contender: Contender, size: number, scenario: number) => `${contender}|${size}|${scenario}`;
 
 async function measure(
 	load: ChildProcess,
@@ -201,11 +197,6 @@ async function measure(
 
 // --- cold start ----------------------------------------------------------------------
 
-interface Cold {
-	first: number[];
-	warm: number[];
-}
-
 async function timeOne(url: string, headers: Record<string, string>, expected: number, where: string): Promise<number> {
 	const start = performance.now();
 	const res = await fetch(url, { headers });
@@ -241,152 +232,6 @@ async function coldStarts(
 		}
 	}
 	return cold;
-}
-
-// --- report --------------------------------------------------------------------------
-
-function ratios(a: Cell[], b: Cell[]): number[] {
-	return a.map((cell, i) => cell.rps / (b[i] as Cell).rps);
-}
-
-function report(
-	upstreamCells: Cell[],
-	cold: Map<string, Cold>,
-	checked: number,
-	lists: Map<number, BenchAllowlist>,
-	startLoad: string,
-): string {
-	const lines: string[] = [];
-	const out = (s = "") => lines.push(s);
-	out(`# cors-gateway bench${QUICK ? " (--quick: one short round, a smoke test, not figures to quote)" : ""}`);
-	out();
-	for (const line of machineLines(true, startLoad)) out(line);
-	out(
-		`- method: Miniflare API, one workerd, ${targets.length} Workers on direct sockets (no Miniflare entry Worker in the path); autocannon in its own process, ${CONNECTIONS} keep-alive connections, no pipelining; upstream: Node http server in its own process`,
-	);
-	out(
-		`- ${PLAN.rounds} round(s) of ${PLAN.seconds} s per measurement, interleaved (for each size and scenario: gateway, bare, common), after a ${PLAN.warmupSeconds} s warm-up of each; medians over rounds, spread = (max − min) / median`,
-	);
-	out(`- checked before timing: ${checked} requests answered with the expected status and headers`);
-	out(
-		`- allowlists: ${[...lists.values()].map((l) => `${whole(l.size)} entries = ${(l.text.length / 2 ** 20).toFixed(2)} MiB`).join(", ")} (4 exact : 1 wildcard)`,
-	);
-	out();
-
-	const up = median(upstreamCells.map((c) => c.rps));
-	const fastest = Math.max(...[...cells.values()].map((c) => median(c.map((x) => x.rps))));
-	out(
-		`Upstream alone, same load generator (GET): ${whole(up)} req/s, p50 ${fixed(median(upstreamCells.map((c) => c.p50Ms)), 2)} ms, p99 ${fixed(median(upstreamCells.map((c) => c.p99Ms)), 2)} ms: ${fixed(up / fastest, 1)}× the fastest Worker measurement, so neither the upstream nor the load generator is the bottleneck.`,
-	);
-	out();
-
-	out("## Throughput and latency");
-	out();
-	out(
-		"| entries | scenario | Worker | req/s (median) | spread | p50 ms | p99 ms | workerd CPU µs/req | errors | gateway ÷ this |",
-	);
-	out("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-	for (const size of SIZES) {
-		for (const [s, scenario] of SCENARIOS.entries()) {
-			const gw = cells.get(keyOf("gateway", size, s)) as Cell[];
-			for (const contender of CONTENDERS) {
-				const c = cells.get(keyOf(contender, size, s)) as Cell[];
-				const ratio = contender === "gateway" ? "" : fixed(median(ratios(gw, c)), 2);
-				out(
-					`| ${whole(size)} | ${scenario.name} | ${contender} | ${whole(median(c.map((x) => x.rps)))} | ${fixed(spreadPercent(c.map((x) => x.rps)), 0)}% | ${fixed(median(c.map((x) => x.p50Ms)), 2)} | ${fixed(median(c.map((x) => x.p99Ms)), 2)} | ${whole(median(c.map((x) => x.cpuUsPerRequest)))} | ${c.reduce((n, x) => n + x.errors, 0)} | ${ratio} |`,
-				);
-			}
-		}
-	}
-	out();
-	out(
-		"Ratios are medians of the per-round ratios (each pair measured back to back). The bare forwarder forwards every request, preflights and refusals included: its figure is the cost of forwarding that request.",
-	);
-	out();
-
-	out("## Flatness: the gateway at 10, 10,000 and 100,000 entries");
-	out();
-	out("| scenario | req/s: 10 | 10,000 | 100,000 | 100,000 ÷ 10 | CPU µs/req: 10 | 10,000 | 100,000 | 10 ÷ 100,000 |");
-	out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-	for (const [s, scenario] of SCENARIOS.entries()) {
-		const bySize = SIZES.map((size) => cells.get(keyOf("gateway", size, s)) as Cell[]);
-		const flat = median(ratios(bySize[2] as Cell[], bySize[0] as Cell[]));
-		const cpu = bySize.map((c) => median(c.map((x) => x.cpuUsPerRequest)));
-		out(
-			`| ${scenario.name} | ${bySize.map((c) => whole(median(c.map((x) => x.rps)))).join(" | ")} | ${fixed(flat, 2)} | ${cpu.map(whole).join(" | ")} | ${fixed((cpu[0] as number) / (cpu[2] as number), 2)} |`,
-		);
-	}
-	out();
-	out("CPU per request is the steadier figure when other work shares the machine (see the spread column above).");
-	out();
-
-	out("## Cold start: first request of a new isolate (allowed GET)");
-	out();
-	out("| Worker | first request ms (median) | warm request ms (median) | added by the cold start ms |");
-	out("| --- | ---: | ---: | ---: |");
-	for (const [name, c] of cold) {
-		const first = median(c.first);
-		const warm = median(c.warm);
-		out(`| ${name} | ${fixed(first, 1)} | ${fixed(warm, 2)} | ${fixed(first - warm, 1)} |`);
-	}
-	out();
-	out(
-		`${PLAN.coldSamples} restart(s) of workerd; in each, the first request to every Worker, one after another, then ${WARM_SAMPLES} sequential warm requests each. The bare forwarder's row is the cost of a new isolate alone.`,
-	);
-	out();
-
-	out("## Targets");
-	out();
-	const allowed = 0;
-	const answered = [1, 2];
-	const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
-	const gwBare = SIZES.map((size) =>
-		median(
-			ratios(cells.get(keyOf("gateway", size, allowed)) as Cell[], cells.get(keyOf("bare", size, allowed)) as Cell[]),
-		),
-	);
-	const cpuOf = (c: Contender, size: number, s: number) =>
-		median((cells.get(keyOf(c, size, s)) as Cell[]).map((x) => x.cpuUsPerRequest));
-	const cpuBare = SIZES.map((size) => cpuOf("bare", size, allowed) / cpuOf("gateway", size, allowed));
-	out(
-		`- allowed GET, gateway ≥ 0.95× bare at every size: ${gwBare.map((r) => fixed(r, 2)).join(", ")} → ${verdict(gwBare.every((r) => r >= 0.95))} (by CPU per request, bare ÷ gateway: ${cpuBare.map((r) => fixed(r, 2)).join(", ")})`,
-	);
-	// Against the bare forwarder's forwarded GET of the same round.
-	const answeredRatios = SIZES.flatMap((size) =>
-		answered.map((s) =>
-			median(ratios(cells.get(keyOf("gateway", size, s)) as Cell[], cells.get(keyOf("bare", size, allowed)) as Cell[])),
-		),
-	);
-	out(
-		`- preflights and refusals ≥ 1.5× bare's forwarded throughput: ${answeredRatios.map((r) => fixed(r, 2)).join(", ")} (preflight, refusal at each size) → ${verdict(answeredRatios.every((r) => r >= 1.5))}`,
-	);
-	const gwCommon = SIZES.flatMap((size) =>
-		SCENARIOS.map((_, s) =>
-			median(ratios(cells.get(keyOf("gateway", size, s)) as Cell[], cells.get(keyOf("common", size, s)) as Cell[])),
-		),
-	);
-	const at100k = SCENARIOS.map((_, s) => gwCommon[2 * SCENARIOS.length + s] as number);
-	out(
-		`- gateway ≥ common in every scenario: lowest ratio ${fixed(Math.min(...gwCommon), 2)}; at 100,000 entries ${at100k.map((r) => `${fixed(r, 1)}×`).join(", ")} → ${verdict(gwCommon.every((r) => r >= 1))}`,
-	);
-	const flat = SCENARIOS.map((_, s) =>
-		median(
-			ratios(
-				cells.get(keyOf("gateway", SIZES[2] as number, s)) as Cell[],
-				cells.get(keyOf("gateway", SIZES[0] as number, s)) as Cell[],
-			),
-		),
-	);
-	const flatCpu = SCENARIOS.map(
-		(_, s) => cpuOf("gateway", SIZES[0] as number, s) / cpuOf("gateway", SIZES[2] as number, s),
-	);
-	out(
-		`- flat, 100,000 entries within 10% of 10: ${flat.map((r) => fixed(r, 2)).join(", ")} → ${verdict(flat.every((r) => r >= 0.9))} (by CPU per request: ${flatCpu.map((r) => fixed(r, 2)).join(", ")} → ${verdict(flatCpu.every((r) => r >= 0.9))})`,
-	);
-	const cold100k = cold.get(`gateway-${SIZES[2]}`) as Cold;
-	const added = median(cold100k.first) - median(cold100k.warm);
-	out(`- cold start with 100,000 entries under 50 ms added: ${fixed(added, 1)} ms → ${verdict(added < 50)}`);
-	return lines.join("\n");
 }
 
 // --- main ----------------------------------------------------------------------------
@@ -441,7 +286,20 @@ async function main(): Promise<void> {
 
 		console.error("cold starts");
 		const cold = await coldStarts(mf, options, lists);
-		const text = report(upstreamCells, cold, checked, lists, startLoad);
+		const text = report({
+			quick: QUICK,
+			plan: PLAN,
+			connections: CONNECTIONS,
+			sizes: SIZES,
+			workers: targets.length,
+			warmSamples: WARM_SAMPLES,
+			checked,
+			lists,
+			startLoad,
+			upstream: upstreamCells,
+			cells,
+			cold,
+		});
 		console.log(text);
 		if (OUT !== undefined) writeFileSync(OUT, `${text}\n`);
 	} finally {
