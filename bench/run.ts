@@ -91,6 +91,10 @@ async function miniflareOptions(): Promise<MiniflareOptions> {
 	return {
 		host: HOST,
 		port: PORT.miniflare,
+		// Offline and self-contained: no Request.cf download, no entry in the dev registry
+		// that other local wrangler/Miniflare sessions read.
+		cf: false,
+		enableDevRegistry: false,
 		// The gateway logs every refusal as a JSON line; the bench keeps that cost in the
 		// Worker (console.log runs) but does not print a line per request.
 		handleStructuredLogs: () => {},
