@@ -1,0 +1,326 @@
+// `npm run bench [-- --quick] [-- --out FILE]`: the gateway, a bare forwarding Worker and
+// the common Hono version, side by side in one workerd (Miniflare's API, each Worker on
+// its own direct socket on loopback), with the same KV documents and the same upstream.
+// The load generator and the upstream run in their own processes. Every measurement is
+// checked (statuses, errors); the run fails if any answer is not the expected one.
+import { type ChildProcess, fork } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Miniflare, type MiniflareOptions } from "miniflare";
+import { type BenchAllowlist, benchAllowlist } from "./allowlists.ts";
+import { bundle, compatibilityDate, type WorkerName } from "./bundle.ts";
+import type { LoadRequest, LoadResult } from "./load.ts";
+import { loadAverage } from "./machine.ts";
+import { type Cell, type Cold, keyOf, report } from "./report.ts";
+import { CONTENDERS, type Contender, SCENARIOS, type Scenario } from "./scenarios.ts";
+import { median } from "./stats.ts";
+import { workerdCpuMeter } from "./workerd-cpu.ts";
+
+const args = process.argv.slice(2);
+const QUICK = args.includes("--quick");
+const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : undefined;
+
+const PLAN = QUICK
+	? { rounds: 1, seconds: 1, warmupSeconds: 0.3, coldSamples: 1 }
+	: { rounds: 5, seconds: 2, warmupSeconds: 1, coldSamples: 5 };
+const CONNECTIONS = 8;
+const SIZES = [10, 10_000, 100_000];
+const WARM_SAMPLES = 20;
+const HOST = "127.0.0.1";
+// The team's port range for this bench: 18800-18899.
+const PORT = { upstream: 18801, miniflare: 18810, firstWorker: 18811 };
+const UPSTREAM_URL = `http://${HOST}:${PORT.upstream}`;
+
+interface Target {
+	contender: Contender;
+	/** Allowlist size; null for the bare forwarder, which reads no allowlist. */
+	size: number | null;
+	name: string;
+	port: number;
+}
+
+const targets: Target[] = [{ contender: "bare", size: null, name: "bare", port: PORT.firstWorker }];
+for (const size of SIZES) {
+	for (const contender of ["gateway", "common"] as const) {
+		targets.push({ contender, size, name: `${contender}-${size}`, port: PORT.firstWorker + targets.length });
+	}
+}
+
+function targetFor(contender: Contender, size: number): Target {
+	return targets.find((t) => t.contender === contender && (t.size === size || t.size === null)) as Target;
+}
+
+function urlOf(target: Target): string {
+	return `http://${HOST}:${target.port}/api/orders?page=2`;
+}
+
+const failures: string[] = [];
+
+// --- child processes -------------------------------------------------------------------
+
+async function startChild(script: string, childArgs: string[]): Promise<ChildProcess> {
+	const child = fork(resolve(import.meta.dirname, script), childArgs, {
+		stdio: ["ignore", "inherit", "inherit", "ipc"],
+	});
+	await ask(child, undefined);
+	return child;
+}
+
+/** Sends `message` (if any) and waits for the child's next message; rejects if it exits first. */
+function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
+	return new Promise((resolve, reject) => {
+		const onExit = (code: number | null) => reject(new Error(`${child.spawnfile} exited (${code}) before answering`));
+		child.once("exit", onExit);
+		child.once("message", (reply) => {
+			child.off("exit", onExit);
+			resolve(reply as T);
+		});
+		if (message !== undefined) child.send(message as object);
+	});
+}
+
+// --- workerd -------------------------------------------------------------------------
+
+const ENTRY: Record<Contender, WorkerName> = { gateway: "gateway", bare: "bare", common: "common" };
+
+async function miniflareOptions(): Promise<MiniflareOptions> {
+	const date = compatibilityDate();
+	const code = new Map<Contender, string>();
+	for (const c of CONTENDERS) code.set(c, await bundle(ENTRY[c]));
+	return {
+		host: HOST,
+		port: PORT.miniflare,
+		// Offline and self-contained: no Request.cf download, no entry in the dev registry
+		// that other local wrangler/Miniflare sessions read.
+		cf: false,
+		enableDevRegistry: false,
+		// The gateway logs every refusal as a JSON line; the bench keeps that cost in the
+		// Worker (console.log runs) but does not print a line per request.
+		handleStructuredLogs: () => {},
+		workers: targets.map((t) => ({
+			config: {
+				name: t.name,
+				compatibilityDate: date,
+				manifest: {
+					mainModule: "worker.mjs",
+					modules: { "worker.mjs": { type: "esm" as const, contents: code.get(t.contender) as string } },
+				},
+				env: {
+					UPSTREAM_URL: { type: "text" as const, value: UPSTREAM_URL },
+					// Gateway and common version of one size read the same KV namespace.
+					...(t.size === null ? {} : { ALLOWLIST: { type: "kv" as const, id: `allowlist-${t.size}` } }),
+				},
+			},
+			dev: { unsafeDirectSockets: [{ host: HOST, port: t.port, proxy: false }] },
+		})),
+	};
+}
+
+async function seed(mf: Miniflare, lists: Map<number, BenchAllowlist>): Promise<void> {
+	for (const [size, list] of lists) {
+		const kv = await mf.getKVNamespace("ALLOWLIST", `gateway-${size}`);
+		await kv.put("allowlist", list.text);
+	}
+}
+
+// --- checks before timing --------------------------------------------------------------
+
+async function upstreamCount(upstream: ChildProcess): Promise<number> {
+	return (await ask<{ received: number }>(upstream, "count")).received;
+}
+
+async function verify(upstream: ChildProcess, lists: Map<number, BenchAllowlist>): Promise<number> {
+	const N = 3;
+	let checked = 0;
+	for (const [size, list] of lists) {
+		for (const scenario of SCENARIOS) {
+			for (const contender of CONTENDERS) {
+				const target = targetFor(contender, size);
+				const where = `${scenario.name} → ${target.name}`;
+				const before = await upstreamCount(upstream);
+				for (let i = 0; i < N; i++) {
+					const res = await fetch(urlOf(target), { method: scenario.method, headers: scenario.headers(list) });
+					await res.arrayBuffer();
+					checked++;
+					if (res.status !== scenario.status[contender])
+						failures.push(`${where}: status ${res.status}, expected ${scenario.status[contender]}`);
+					if (contender === "gateway") {
+						const acao = res.headers.get("access-control-allow-origin");
+						if (acao !== scenario.allowOrigin(list))
+							failures.push(`${where}: Access-Control-Allow-Origin ${acao}, expected ${scenario.allowOrigin(list)}`);
+						if (!/\borigin\b/i.test(res.headers.get("vary") ?? "")) failures.push(`${where}: no Vary: Origin`);
+					}
+				}
+				const reached = (await upstreamCount(upstream)) - before;
+				const expected = contender === "bare" || scenario.forwarded ? N : 0;
+				if (reached !== expected)
+					failures.push(`${where}: upstream received ${reached} requests, expected ${expected}`);
+			}
+		}
+	}
+	return checked;
+}
+
+// --- timed measurements ----------------------------------------------------------------
+
+const cells = new Map<string, Cell[]>();
+
+async function measure(
+	load: ChildProcess,
+	cpu: (() => number) | undefined,
+	url: string,
+	scenario: Scenario,
+	list: BenchAllowlist,
+	expected: number,
+	seconds: number,
+	where: string,
+): Promise<Cell> {
+	const request: LoadRequest = {
+		url,
+		method: scenario.method,
+		headers: scenario.headers(list),
+		connections: CONNECTIONS,
+		seconds,
+	};
+	const cpuBefore = cpu?.() ?? Number.NaN;
+	const reply = await ask<{ ok: true; result: LoadResult } | { ok: false; error: string }>(load, request);
+	const cpuAfter = cpu?.() ?? Number.NaN;
+	if (!reply.ok) throw new Error(`load generator: ${reply.error}`);
+	const r = reply.result;
+	const wrong = Object.entries(r.statuses).filter(([status]) => Number(status) !== expected);
+	if (r.errors > 0 || wrong.length > 0 || r.requests === 0) {
+		failures.push(
+			`${where}: ${r.requests} responses, ${r.errors} errors, unexpected statuses ${JSON.stringify(Object.fromEntries(wrong))}`,
+		);
+	}
+	// Let requests the load generator abandoned at the deadline finish before the next measurement.
+	await sleep(Math.min(2_000, Math.max(100, 2 * r.p99Ms)));
+	return { ...r, cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / r.requests };
+}
+
+// --- cold start ----------------------------------------------------------------------
+
+async function timeOne(url: string, headers: Record<string, string>, expected: number, where: string): Promise<number> {
+	const start = performance.now();
+	const res = await fetch(url, { headers });
+	await res.arrayBuffer();
+	const ms = performance.now() - start;
+	if (res.status !== expected) failures.push(`${where}: status ${res.status}, expected ${expected}`);
+	return ms;
+}
+
+async function coldStarts(
+	mf: Miniflare,
+	options: MiniflareOptions,
+	lists: Map<number, BenchAllowlist>,
+): Promise<Map<string, Cold>> {
+	const cold = new Map<string, Cold>();
+	const subjects = [targets[0] as Target, ...SIZES.map((s) => targetFor("gateway", s))];
+	for (let sample = 0; sample < PLAN.coldSamples; sample++) {
+		// A restarted workerd: every Worker gets a new isolate with nothing loaded.
+		await mf.setOptions(options);
+		await seed(mf, lists);
+		for (const t of subjects) {
+			const list = lists.get(t.size ?? 10) as BenchAllowlist;
+			const entry = cold.get(t.name) ?? { first: [], warm: [] };
+			cold.set(t.name, entry);
+			entry.first.push(await timeOne(urlOf(t), { origin: list.lateExact }, 200, `cold start of ${t.name}`));
+		}
+		for (const t of subjects) {
+			const list = lists.get(t.size ?? 10) as BenchAllowlist;
+			const warm: number[] = [];
+			for (let i = 0; i < WARM_SAMPLES; i++)
+				warm.push(await timeOne(urlOf(t), { origin: list.lateExact }, 200, t.name));
+			(cold.get(t.name) as Cold).warm.push(median(warm));
+		}
+	}
+	return cold;
+}
+
+// --- main ----------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+	const startLoad = loadAverage();
+	const lists = new Map(SIZES.map((size) => [size, benchAllowlist(size)]));
+	const upstream = await startChild("./upstream.ts", [String(PORT.upstream)]);
+	const load = await startChild("./load.ts", []);
+	let mf: Miniflare | undefined;
+	try {
+		const options = await miniflareOptions();
+		mf = new Miniflare(options);
+		await mf.ready;
+		await seed(mf, lists);
+		const cpu = workerdCpuMeter();
+
+		const checked = await verify(upstream, lists);
+		if (failures.length > 0) throw new Error("the Workers did not answer as expected");
+		console.error(`checked ${checked} requests; warming up`);
+
+		const upstreamUrl = `${UPSTREAM_URL}/api/orders?page=2`;
+		const plainGet = SCENARIOS[3] as Scenario;
+		const anyList = lists.get(10) as BenchAllowlist;
+		const cellAt = async (contender: Contender, size: number, s: number, seconds: number) => {
+			const scenario = SCENARIOS[s] as Scenario;
+			const target = targetFor(contender, size);
+			const where = `${scenario.name} → ${target.name}`;
+			const list = lists.get(size) as BenchAllowlist;
+			return measure(load, cpu, urlOf(target), scenario, list, scenario.status[contender], seconds, where);
+		};
+
+		for (const size of SIZES)
+			for (const s of SCENARIOS.keys()) for (const c of CONTENDERS) await cellAt(c, size, s, PLAN.warmupSeconds);
+
+		const upstreamCells: Cell[] = [];
+		for (let round = 0; round < PLAN.rounds; round++) {
+			console.error(`round ${round + 1} of ${PLAN.rounds} (load average ${loadAverage()})`);
+			upstreamCells.push(
+				await measure(load, undefined, upstreamUrl, plainGet, anyList, 200, PLAN.seconds, "upstream alone"),
+			);
+			for (const size of SIZES) {
+				for (const s of SCENARIOS.keys()) {
+					for (const c of CONTENDERS) {
+						const cell = await cellAt(c, size, s, PLAN.seconds);
+						const key = keyOf(c, size, s);
+						cells.set(key, [...(cells.get(key) ?? []), cell]);
+					}
+				}
+			}
+		}
+
+		console.error("cold starts");
+		const cold = await coldStarts(mf, options, lists);
+		const text = report({
+			quick: QUICK,
+			plan: PLAN,
+			connections: CONNECTIONS,
+			sizes: SIZES,
+			workers: targets.length,
+			warmSamples: WARM_SAMPLES,
+			checked,
+			lists,
+			startLoad,
+			upstream: upstreamCells,
+			cells,
+			cold,
+		});
+		console.log(text);
+		if (OUT !== undefined) writeFileSync(OUT, `${text}\n`);
+	} finally {
+		await mf?.dispose();
+		upstream.disconnect();
+		load.disconnect();
+	}
+	if (failures.length > 0) {
+		console.error(
+			`\nbench FAILED: ${failures.length} unexpected answer(s):\n${failures.map((f) => `- ${f}`).join("\n")}`,
+		);
+		process.exitCode = 1;
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(failures.map((f) => `- ${f}`).join("\n"));
+	console.error(error instanceof Error ? error.message : error);
+	process.exitCode = 1;
+});
