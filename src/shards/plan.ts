@@ -1,0 +1,45 @@
+// Splits a large set of origin entries into the versioned shards and membership filter
+// of docs/LARGE-ALLOWLISTS.md. Pure: the command line writes what this returns to KV.
+import { BloomFilter } from "./bloom.ts";
+import { KEYS_PER_SHARD, MAX_SHARDS, type ShardManifest, shardOf, wildcardDepth } from "./layout.ts";
+import { encodeShard } from "./shard-text.ts";
+
+/** False-positive rate the filter is sized for: a random unknown origin reads KV 1 time in 1,000. */
+export const FILTER_FALSE_POSITIVE_RATE = 0.001;
+
+export interface ShardPlan {
+	manifest: ShardManifest;
+	/** Shard texts, indexed by shard number. */
+	shards: string[];
+	filter: BloomFilter;
+}
+
+/**
+ * `keys`: canonical exact origins and wildcard entries (`https://*.example.com`), as the
+ * validator normalizes them; "*" and "null" stay in the document and never reach a shard.
+ */
+export function planShards(keys: readonly string[], version: string, seed: number): ShardPlan {
+	const unique = [...new Set(keys)];
+	let count = 1;
+	while (count * KEYS_PER_SHARD < unique.length && count < MAX_SHARDS) count *= 2;
+	const manifestBase = { count, seed: seed >>> 0 };
+	const buckets: string[][] = Array.from({ length: count }, () => []);
+	const filter = BloomFilter.forCapacity(unique.length, FILTER_FALSE_POSITIVE_RATE, manifestBase.seed);
+	const depths = new Set<number>();
+	for (const key of unique) {
+		if (key.includes("://*.")) depths.add(wildcardDepth(key));
+		(buckets[shardOf(key, manifestBase)] as string[]).push(key);
+		filter.add(key);
+	}
+	return {
+		manifest: {
+			version,
+			count,
+			entries: unique.length,
+			seed: manifestBase.seed,
+			wildcardDepths: [...depths].sort((a, b) => a - b),
+		},
+		shards: buckets.map(encodeShard),
+		filter,
+	};
+}
