@@ -1,6 +1,9 @@
 // Parses and validates the allowlist document (SPEC.md), collecting every problem with
 // where it is, what rule it breaks and how to fix it. The Worker and the command line
 // both go through here, so a document is judged the same way everywhere.
+
+import type { ShardManifest } from "../shards/layout.ts";
+import { checkShardManifest } from "../shards/manifest.ts";
 import {
 	FORBIDDEN_METHODS,
 	isForbiddenRequestHeader,
@@ -22,6 +25,8 @@ export interface AllowlistDocument {
 	headers: string[];
 	exposeHeaders: string[];
 	maxAge: number;
+	/** A large allowlist's origins live in KV shards named by this manifest, besides `origins`. */
+	shards?: ShardManifest;
 }
 
 export const DEFAULTS = {
@@ -46,7 +51,7 @@ export type Validation =
 	| { ok: true; document: AllowlistDocument; entries: OriginEntry[]; warnings: Problem[] }
 	| { ok: false; problems: Problem[]; warnings: Problem[] };
 
-const FIELDS = ["$schema", "origins", "credentials", "methods", "headers", "exposeHeaders", "maxAge"];
+const FIELDS = ["$schema", "origins", "credentials", "methods", "headers", "exposeHeaders", "maxAge", "shards"];
 
 /** `origins[2]: "https://a.example/": the entry has a path … (fix: use "https://a.example") [origin-has-path]` */
 export function formatProblem(p: Problem): string {
@@ -198,7 +203,7 @@ export function validateAllowlist(value: unknown): Validation {
 			entries.push(entry);
 			origins.push(normal);
 		});
-		if (doc.origins.length === 0)
+		if (doc.origins.length === 0 && doc.shards === undefined)
 			warn("origins", "origins-empty", "the list is empty: every cross-origin request will be refused");
 	}
 
@@ -258,6 +263,8 @@ export function validateAllowlist(value: unknown): Validation {
 		return lower;
 	});
 
+	const shards = doc.shards === undefined ? undefined : checkShardManifest(doc.shards, problem);
+
 	if (problems.length > 0) return { ok: false, problems, warnings };
 	const document: AllowlistDocument = {
 		...(typeof schema === "string" ? { $schema: schema } : {}),
@@ -267,6 +274,7 @@ export function validateAllowlist(value: unknown): Validation {
 		headers,
 		exposeHeaders,
 		maxAge: maxAge as number,
+		...(shards ? { shards } : {}),
 	};
 	return { ok: true, document, entries, warnings };
 }

@@ -10,6 +10,7 @@ import { checkRequestHeaders } from "./request-headers.ts";
 
 export type RefusalReason =
 	| "no-allowlist"
+	| "allowlist-unavailable"
 	| OriginFault
 	| "origin-not-allowed"
 	| "preflight-method-empty"
@@ -30,6 +31,24 @@ export interface CorsRequest {
 	requestHeaders: string | null;
 	/** The Worker's own origin, as `URL#origin` serializes it. */
 	selfOrigin: string;
+}
+
+/**
+ * Origins held outside the document (a sharded allowlist). `match` answers from memory
+ * when it can: the admitting entry, null for none, undefined when a shard must be read.
+ * `find` reads what is missing: the entry, null for none, undefined when it could not.
+ */
+export interface OriginSource {
+	match(key: string): string | null | undefined;
+	find(key: string): Promise<string | null | undefined>;
+}
+
+/** The origin must be looked up in `source` first; `resolve` then gives the decision. */
+export interface Lookup {
+	action: "lookup";
+	key: string;
+	source: OriginSource;
+	resolve(entry: string | null | undefined): Decision;
 }
 
 export type Decision =
@@ -58,10 +77,20 @@ export class CorsPolicy {
 	/** Why there is no document, for policies that refuse every cross-origin request. */
 	private readonly missing?: string;
 
-	/** A policy from a validated document, or (with `missing`) one that refuses every cross-origin request. */
-	constructor(valid: { document: AllowlistDocument; entries: readonly OriginEntry[] } | { missing: string }) {
+	private readonly source?: OriginSource;
+
+	/**
+	 * A policy from a validated document (with `source` for the origins of its shards), or
+	 * (with `missing`) one that refuses every cross-origin request.
+	 */
+	constructor(
+		valid:
+			| { document: AllowlistDocument; entries: readonly OriginEntry[]; source?: OriginSource }
+			| { missing: string },
+	) {
 		const document = "document" in valid ? valid.document : null;
 		this.document = document;
+		if ("source" in valid) this.source = valid.source;
 		if ("missing" in valid) this.missing = valid.missing;
 		this.matcher = new OriginMatcher("entries" in valid ? valid.entries : []);
 		this.allowedMethods = new Set([...SAFELISTED_METHODS, ...(document?.methods ?? [])]);
@@ -94,7 +123,7 @@ export class CorsPolicy {
 		}
 	}
 
-	decide(req: CorsRequest): Decision {
+	decide(req: CorsRequest): Decision | Lookup {
 		const origin = req.origin;
 		if (origin === null || origin === req.selfOrigin) return this.notCors;
 		const preflight = req.method === "OPTIONS" && req.requestMethod !== null;
@@ -102,8 +131,20 @@ export class CorsPolicy {
 		const key = canonicalOrigin(origin);
 		if (!isOriginKey(key)) return this.refuse(preflight, key as OriginFault, origin);
 		if (key === req.selfOrigin) return this.notCors;
-		const entry = this.matcher.match(key);
+		let entry: string | null | undefined = this.matcher.match(key);
+		if (entry === undefined) entry = this.source === undefined ? null : this.source.match(key);
 		if (entry === undefined) {
+			const source = this.source as OriginSource;
+			return { action: "lookup", key, source, resolve: (found) => this.admit(req, preflight, found) };
+		}
+		return this.admit(req, preflight, entry);
+	}
+
+	/** The decision once the origin's entry is known: null when none admits it, undefined when it could not be read. */
+	private admit(req: CorsRequest, preflight: boolean, entry: string | null | undefined): Decision {
+		const origin = req.origin as string;
+		if (entry === undefined) return this.refuse(preflight, "allowlist-unavailable", origin);
+		if (entry === null) {
 			return this.refuse(
 				preflight,
 				this.missing === undefined ? "origin-not-allowed" : "no-allowlist",

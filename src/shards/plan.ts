@@ -1,7 +1,15 @@
 // Splits a large set of origin entries into the versioned shards and membership filter
 // of docs/LARGE-ALLOWLISTS.md. Pure: the command line writes what this returns to KV.
 import { BloomFilter } from "./bloom.ts";
-import { KEYS_PER_SHARD, MAX_SHARDS, type ShardManifest, shardOf, wildcardDepth } from "./layout.ts";
+import {
+	filterKey,
+	KEYS_PER_SHARD,
+	MAX_SHARDS,
+	type ShardManifest,
+	shardKey,
+	shardOf,
+	wildcardDepth,
+} from "./layout.ts";
 import { encodeShard } from "./shard-text.ts";
 
 /** False-positive rate the filter is sized for: a random unknown origin reads KV 1 time in 1,000. */
@@ -42,4 +50,16 @@ export function planShards(keys: readonly string[], version: string, seed: numbe
 		shards: buckets.map(encodeShard),
 		filter,
 	};
+}
+
+/**
+ * The KV writes that publish a plan's key set, to be done before the document naming it
+ * is written: its keys are new, so no reader sees them until the switch.
+ */
+export function shardWrites(plan: ShardPlan): Array<{ key: string; value: string | Uint8Array }> {
+	const { version } = plan.manifest;
+	return [
+		...plan.shards.map((value, index) => ({ key: shardKey(version, index), value })),
+		{ key: filterKey(version), value: plan.filter.toBytes() },
+	];
 }

@@ -76,16 +76,25 @@ export async function contactsOf(server: string): Promise<{ requests: Recorded[]
 	};
 }
 
+export interface KvCounter {
+	reads: number;
+	/** Every key read, in order. */
+	keys: string[];
+	fault?: (key: string) => Promise<never>;
+}
+
 /**
  * The real ALLOWLIST binding behind a wrapper that counts reads and, while `counter.fault`
  * is set, replaces each read with that failure: real KV cannot be made to throw or hang.
  */
-export function countingKv(fault?: () => Promise<never>) {
-	const counter = { reads: 0, fault };
+export function countingKv(fault?: (key: string) => Promise<never>): { kv: KVNamespace; counter: KvCounter } {
+	const counter: KvCounter = { reads: 0, keys: [], fault };
+	const real = env.ALLOWLIST as unknown as { get(key: string, options?: unknown): Promise<unknown> };
 	const kv = {
-		get: (key: string) => {
+		get: (key: string, options?: unknown) => {
 			counter.reads++;
-			return counter.fault ? counter.fault() : env.ALLOWLIST.get(key);
+			counter.keys.push(key);
+			return counter.fault ? counter.fault(key) : real.get(key, options);
 		},
 	} as unknown as KVNamespace;
 	return { kv, counter };
