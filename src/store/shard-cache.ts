@@ -4,8 +4,12 @@
 
 /** What the cache may hold, estimated from shard sizes: a fixed share of the isolate's 128 MB. */
 export const SHARD_CACHE_BUDGET_BYTES = 24 * 1024 * 1024;
-/** Per-entry cost estimate of a Set of short one-byte strings in V8 (string header + table slot). */
-const BYTES_PER_ENTRY = 48;
+/**
+ * Per-entry cost on top of the characters: V8's string header and the Set's table slot.
+ * Measured in Node 24 for 38-character origins: 53 bytes an entry, characters included,
+ * so characters + 24 errs on the safe side.
+ */
+const BYTES_PER_ENTRY = 24;
 
 export class ShardCache {
 	private readonly budget: number;

@@ -169,3 +169,45 @@ describe("faults never widen access", () => {
 		}
 	});
 });
+
+describe("publishing a new version is atomic", () => {
+	it("every request sees the old allowlist or the new one, never the new settings with the old shards or back", async () => {
+		// v1 lists group A and allows PUT; v2 lists group B and allows DELETE instead. A mix
+		// of one version's settings with the other's shards would approve a "cross" preflight.
+		const groupA = Array.from({ length: 5000 }, (_, i) => `https://a-${i}.switch.example`);
+		const groupB = Array.from({ length: 5000 }, (_, i) => `https://b-${i}.switch.example`);
+		const publishWith = async (keys: string[], version: string, method: string) => {
+			const p = planShards(keys, version, 77);
+			for (const { key, value } of shardWrites(p)) await env.ALLOWLIST.put(key, value);
+			await putAllowlist({ origins: [], methods: ["GET", method], shards: p.manifest });
+		};
+		await publishWith(groupA, "switch-1", "PUT");
+		const gw = testGateway();
+		const preflight = async (origin: string, method: string) => {
+			const res = await gw.fetch("/api", {
+				method: "OPTIONS",
+				headers: { origin, "access-control-request-method": method },
+			});
+			await res.arrayBuffer();
+			return res.status;
+		};
+		expect(await preflight(groupA[1] as string, "PUT")).toBe(204);
+
+		const publishing = publishWith(groupB, "switch-2", "DELETE");
+		let sawNew = false;
+		const deadline = Date.now() + 10_000;
+		for (let i = 0; !sawNew && Date.now() < deadline; i++) {
+			const a = groupA[i % groupA.length] as string;
+			const b = groupB[i % groupB.length] as string;
+			const [newOk, crossA, crossB] = await Promise.all([
+				preflight(b, "DELETE"),
+				preflight(a, "DELETE"),
+				preflight(b, "PUT"),
+			]);
+			expect([crossA, crossB], "a request mixed the two versions").toEqual([403, 403]);
+			if (newOk === 204) sawNew = true;
+		}
+		await publishing;
+		expect(sawNew, "the new version took effect within the refresh interval").toBe(true);
+	});
+});
