@@ -11,7 +11,7 @@ export default defineConfig({
 				test: {
 					name: "policy",
 					environment: "node",
-					include: ["test/policy/**/*.test.ts", "test/shards/**/*.test.ts"],
+					include: ["test/policy/**/*.test.ts", "test/shards/**/*.test.ts", "test/store/**/*.test.ts"],
 				},
 			},
 			{
