@@ -24,7 +24,13 @@ beforeAll(async () => {
 }, 180_000);
 
 async function decide(policy: CorsPolicy, origin: string): Promise<string> {
-	const d = policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: "https://gw.test" });
+	const d = policy.decide({
+		method: "GET",
+		origin,
+		requestMethod: null,
+		requestHeaders: null,
+		selfOrigin: "https://gw.test",
+	});
 	return (d.action === "lookup" ? d.resolve(await d.source.find(d.key)) : d).action;
 }
 
