@@ -157,22 +157,23 @@ export function validateAllowlist(value: unknown): Validation {
 		problem("origins", "origins-not-array", `expected an array of origins, got ${describe(doc.origins)}`);
 	} else {
 		const seen = new Set<string>();
+		// Built only for a problem: a million-entry list must not pay for a million paths.
+		const at = (i: number) => `origins[${i}]`;
 		doc.origins.forEach((raw, i) => {
-			const path = `origins[${i}]`;
 			const entry = parseOriginEntry(raw);
 			if ("rule" in entry) {
-				problem(path, entry.rule, `${JSON.stringify(raw)}: ${entry.message}`, entry.fix);
+				problem(at(i), entry.rule, `${JSON.stringify(raw)}: ${entry.message}`, entry.fix);
 				return;
 			}
 			const normal = entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
 			if (seen.has(normal)) {
-				warn(path, "duplicate", `${JSON.stringify(raw)} is listed already (as "${normal}")`, "remove the repeat");
+				warn(at(i), "duplicate", `${JSON.stringify(raw)} is listed already (as "${normal}")`, "remove the repeat");
 				return;
 			}
 			seen.add(normal);
 			if (entry.kind === "any" && credentials === true) {
 				problem(
-					path,
+					at(i),
 					"wildcard-with-credentials",
 					'"*" cannot be used with "credentials": true: browsers refuse a wildcard on credentialed requests, and reflecting every origin would let any site act as the user',
 					'list the origins explicitly, or set "credentials": false',
@@ -180,13 +181,13 @@ export function validateAllowlist(value: unknown): Validation {
 			}
 			if (entry.kind === "null")
 				warn(
-					path,
+					at(i),
 					"null-origin",
 					'"null" is the origin of sandboxed iframes, data: URLs and local files: any site can produce it',
 				);
 			if (credentials === true && entry.kind !== "any" && entry.kind !== "null" && entry.origin.startsWith("http://")) {
 				warn(
-					path,
+					at(i),
 					"insecure-with-credentials",
 					`${JSON.stringify(normal)} is plain http with credentials on: anyone on the network path can act as that origin`,
 					`use "https://${normal.slice(7)}" if the site supports it`,
@@ -194,7 +195,7 @@ export function validateAllowlist(value: unknown): Validation {
 			}
 			if (entry.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
 				warn(
-					path,
+					at(i),
 					"broad-wildcard",
 					`${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`,
 					"list your own subdomains instead",
