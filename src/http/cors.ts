@@ -1,7 +1,7 @@
 // The Hono middleware: asks the compiled policy for a decision and applies it. All CORS
 // logic lives in src/policy; this file only turns decisions into responses.
 import type { MiddlewareHandler } from "hono";
-import { REASON_TEXT } from "../policy/index.ts";
+import { REASON_TEXT, settle } from "../policy/index.ts";
 import type { GatewayEnv } from "./context.ts";
 import { dropAccessControl, mergeVary, setAll } from "./headers.ts";
 
@@ -21,7 +21,7 @@ export const cors: MiddlewareHandler<GatewayEnv> = async (c, next) => {
 		selfOrigin: c.var.url.origin,
 	});
 	// Only a sharded allowlist whose shard for this origin is not in memory yet gets here.
-	const decision = first.action === "lookup" ? first.resolve(await first.source.find(first.key)) : first;
+	const decision = first.action === "lookup" ? await settle(first) : first;
 
 	if (decision.action === "preflight") {
 		return new Response(null, { status: 204, headers: decision.headers as [string, string][] });

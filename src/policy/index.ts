@@ -7,6 +7,6 @@ export { canonicalOrigin, MAX_ORIGIN_LENGTH } from "./origin.ts";
 export type { OriginEntry } from "./origin-entry.ts";
 export { parseOriginEntry } from "./origin-entry.ts";
 export type { CorsRequest, Decision, HeaderList, Lookup, OriginSource, RefusalReason } from "./policy.ts";
-export { CorsPolicy } from "./policy.ts";
+export { type AnyCorsPolicy, CorsPolicy, settle } from "./policy.ts";
 export { REASON_TEXT } from "./reasons.ts";
 export { MAX_REQUEST_HEADERS_LENGTH } from "./request-headers.ts";

@@ -63,7 +63,23 @@ const ACAO = "Access-Control-Allow-Origin";
 const VARY_ORIGIN = "Origin";
 const VARY_PREFLIGHT = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
-export class CorsPolicy {
+/**
+ * What `decide` may answer: a decision, or also a lookup when the policy has an origin
+ * source (a sharded allowlist). In-memory policies are typed to never ask for one.
+ */
+export type Outcome<Source extends OriginSource | undefined> = Source extends OriginSource
+	? Decision | Lookup
+	: Decision;
+
+/** The decision, once the lookup it may need is done. */
+export async function settle(outcome: Decision | Lookup): Promise<Decision> {
+	return outcome.action === "lookup" ? outcome.resolve(await outcome.source.find(outcome.key)) : outcome;
+}
+
+/** A policy that may or may not have an origin source: what the Worker's store holds. */
+export type AnyCorsPolicy = CorsPolicy<OriginSource | undefined>;
+
+export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 	readonly document: AllowlistDocument | null;
 	private readonly matcher: OriginMatcher;
 	private readonly allowedMethods: ReadonlySet<string>;
@@ -77,20 +93,18 @@ export class CorsPolicy {
 	/** Why there is no document, for policies that refuse every cross-origin request. */
 	private readonly missing?: string;
 
-	private readonly source?: OriginSource;
+	private readonly source: Source;
 
 	/**
 	 * A policy from a validated document (with `source` for the origins of its shards), or
 	 * (with `missing`) one that refuses every cross-origin request.
 	 */
 	constructor(
-		valid:
-			| { document: AllowlistDocument; entries: readonly OriginEntry[]; source?: OriginSource }
-			| { missing: string },
+		valid: { document: AllowlistDocument; entries: readonly OriginEntry[]; source?: Source } | { missing: string },
 	) {
 		const document = "document" in valid ? valid.document : null;
 		this.document = document;
-		if ("source" in valid) this.source = valid.source;
+		this.source = ("source" in valid ? valid.source : undefined) as Source;
 		if ("missing" in valid) this.missing = valid.missing;
 		this.matcher = new OriginMatcher("entries" in valid ? valid.entries : []);
 		this.allowedMethods = new Set([...SAFELISTED_METHODS, ...(document?.methods ?? [])]);
@@ -123,7 +137,11 @@ export class CorsPolicy {
 		}
 	}
 
-	decide(req: CorsRequest): Decision | Lookup {
+	decide(req: CorsRequest): Outcome<Source> {
+		return this.decideAny(req) as Outcome<Source>;
+	}
+
+	private decideAny(req: CorsRequest): Decision | Lookup {
 		const origin = req.origin;
 		if (origin === null || origin === req.selfOrigin) return this.notCors;
 		const preflight = req.method === "OPTIONS" && req.requestMethod !== null;

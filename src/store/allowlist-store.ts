@@ -4,7 +4,7 @@
 // share only finished values (the compiled policy), never a pending KV read: concurrent
 // first requests of a cold isolate each read KV once, and later refreshes run in one
 // request's waitUntil while every request keeps serving the policy already loaded.
-import { CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
+import { type AnyCorsPolicy, CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
 import { BloomFilter } from "../shards/bloom.ts";
 import { filterKey, type ShardManifest } from "../shards/layout.ts";
 import { ShardCache } from "./shard-cache.ts";
@@ -19,7 +19,7 @@ export const RETRY_AFTER_FAILURE_MS = 5_000;
 export type Logger = (event: Record<string, unknown>) => void;
 
 interface Loaded {
-	policy: CorsPolicy;
+	policy: AnyCorsPolicy;
 	/** The text it was compiled from (null: no document under the key), to skip recompiling an unchanged one. */
 	text: string | null | undefined;
 	/** When the next refresh is due, in ms since the epoch. */
@@ -62,7 +62,7 @@ export class AllowlistStore {
 	 * The policy to decide this request with. Only an isolate's first requests wait for
 	 * KV; afterwards a due refresh is handed to `waitUntil` and the loaded policy served.
 	 */
-	policy(waitUntil: (promise: Promise<unknown>) => void): CorsPolicy | Promise<CorsPolicy> {
+	policy(waitUntil: (promise: Promise<unknown>) => void): AnyCorsPolicy | Promise<AnyCorsPolicy> {
 		const loaded = this.loaded;
 		if (loaded === undefined) return this.load();
 		const now = this.now();
@@ -78,7 +78,7 @@ export class AllowlistStore {
 	}
 
 	/** Reads and compiles the document; never rejects, never widens access. */
-	async load(): Promise<CorsPolicy> {
+	async load(): Promise<AnyCorsPolicy> {
 		let text: string | null;
 		try {
 			text = await withTimeout(this.kv.get(ALLOWLIST_KEY), this.readTimeoutMs);
@@ -144,7 +144,7 @@ export class AllowlistStore {
 	}
 
 	/** A read that failed: keep what is loaded (or refuse everything) and try again soon. */
-	private readFailed(key: string, error: unknown): CorsPolicy {
+	private readFailed(key: string, error: unknown): AnyCorsPolicy {
 		const reason = error instanceof Error ? error.message : String(error);
 		const kept = this.loaded;
 		this.log({
@@ -158,7 +158,7 @@ export class AllowlistStore {
 		return policy;
 	}
 
-	private keep(policy: CorsPolicy, text: string | null, due: number, source?: Loaded["source"]): CorsPolicy {
+	private keep(policy: AnyCorsPolicy, text: string | null, due: number, source?: Loaded["source"]): AnyCorsPolicy {
 		this.loaded = source === undefined ? { policy, text, due } : { policy, text, due, source };
 		return policy;
 	}

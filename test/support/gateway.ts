@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Env } from "../../src/env.ts";
 import { createGateway } from "../../src/gateway.ts";
+import { type AnyCorsPolicy, type Decision, settle } from "../../src/policy/index.ts";
 
 export const ORIGIN = "https://app.example.com";
 export const GATEWAY = "https://gateway.test";
@@ -102,3 +103,15 @@ export function countingKv(fault?: (key: string) => Promise<never>): { kv: KVNam
 
 export const kvThrows = (): Promise<never> => Promise.reject(new Error("KV is down"));
 export const kvHangs = (): Promise<never> => new Promise<never>(() => {});
+
+/** What a policy does with a GET from `origin`, reading the shards it needs as the gateway would. */
+export async function actionFor(policy: AnyCorsPolicy, origin: string): Promise<Decision["action"]> {
+	const outcome = policy.decide({
+		method: "GET",
+		origin,
+		requestMethod: null,
+		requestHeaders: null,
+		selfOrigin: GATEWAY,
+	});
+	return (await settle(outcome)).action;
+}

@@ -2,11 +2,10 @@
 // document names a versioned shard set, the gateway reads only the shards requests need.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CorsPolicy } from "../../src/policy/index.ts";
 import { shardKey, shardOf } from "../../src/shards/layout.ts";
 import { planShards, shardWrites } from "../../src/shards/plan.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
-import { countingKv, putAllowlist, testGateway } from "../support/gateway.ts";
+import { actionFor, countingKv, putAllowlist, testGateway } from "../support/gateway.ts";
 
 const TENANTS = 20_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -102,27 +101,16 @@ describe("KV reads", () => {
 		for (let i = 0; i < n; i++) {
 			const origin = `https://r${i}-${Math.random().toString(36).slice(2)}.platform.example`;
 			const before = counter.reads;
-			expect(await decide(await store.policy(() => {}), origin)).toBe("refuse");
+			expect(await actionFor(await store.policy(() => {}), origin)).toBe("refuse");
 			reads += counter.reads - before;
 		}
 		// Reads: the document and filter once, then only the filter's false positives (0.1%
 		// per lookup key, two keys per origin here): about 10 expected; 50 is 1% of requests.
 		expect(reads).toBeLessThan(50);
 		// Origins that are listed still read their shard, and are admitted.
-		expect(await decide(await store.policy(() => {}), tenant(42))).toBe("forward");
+		expect(await actionFor(await store.policy(() => {}), tenant(42))).toBe("forward");
 	});
 });
-
-async function decide(policy: CorsPolicy, origin: string): Promise<string> {
-	const d = policy.decide({
-		method: "GET",
-		origin,
-		requestMethod: null,
-		requestHeaders: null,
-		selfOrigin: "https://gw.test",
-	});
-	return (d.action === "lookup" ? d.resolve(await d.source.find(d.key)) : d).action;
-}
 
 describe("faults never widen access", () => {
 	it("a shard that cannot be read refuses its origins, then is retried", async () => {
