@@ -15,6 +15,8 @@ export interface ShardManifest {
 	seed: number;
 	/** Label counts of the wildcard suffixes in the shards (`*.example.com` has 2), ascending. */
 	wildcardDepths: number[];
+	/** When the document switched to this version (ISO 8601): old versions are removed relative to it. */
+	published: string;
 }
 
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -16,7 +16,8 @@ import { encodeShard } from "./shard-text.ts";
 export const FILTER_FALSE_POSITIVE_RATE = 0.001;
 
 export interface ShardPlan {
-	manifest: ShardManifest;
+	/** The manifest but for `published`, which the publisher sets when it switches. */
+	manifest: Omit<ShardManifest, "published">;
 	/** Shard texts, indexed by shard number. */
 	shards: string[];
 	filter: BloomFilter;

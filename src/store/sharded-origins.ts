@@ -4,10 +4,9 @@
 // request await only its own I/O, so reads are never shared while pending, only their
 // decoded results once finished.
 import type { OriginSource } from "../policy/index.ts";
-import { parseOriginEntry } from "../policy/index.ts";
 import type { BloomFilter } from "../shards/bloom.ts";
 import { lookupKeys, type ShardManifest, shardKey, shardOf } from "../shards/layout.ts";
-import { decodeShard } from "../shards/shard-text.ts";
+import { decodeShard, shardFault } from "../shards/shard-text.ts";
 import type { Logger } from "./allowlist-store.ts";
 import { NegativeCache, type ShardCache } from "./shard-cache.ts";
 
@@ -84,23 +83,12 @@ export class ShardedOrigins implements OriginSource {
 			return undefined;
 		}
 		const keys = decodeShard(text);
-		const fault = this.check(keys, index);
+		const fault = shardFault(keys, index, this.manifest);
 		if (fault !== undefined) {
 			this.log({ event: "allowlist-shard-invalid", key, reason: fault, effect: "origins it holds are refused" });
 			return undefined;
 		}
 		this.cache.put(key, keys, text.length);
 		return keys;
-	}
-
-	/** A shard must hold canonical entries placed where lookups look: anything else is corruption. */
-	private check(keys: ReadonlySet<string>, index: number): string | undefined {
-		for (const line of keys) {
-			const entry = parseOriginEntry(line);
-			if ("rule" in entry || (entry.kind !== "exact" && entry.kind !== "wildcard") || entry.origin !== line)
-				return `${JSON.stringify(line.slice(0, 100))} is not a canonical origin or wildcard entry`;
-			if (shardOf(line, this.manifest) !== index) return `${JSON.stringify(line)} belongs in another shard`;
-		}
-		return undefined;
 	}
 }

@@ -2,7 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { validateAllowlist } from "../../src/policy/index.ts";
 
-const MANIFEST = { version: "20261126T013000Z-3f9a", count: 256, entries: 1_000_000, seed: 7, wildcardDepths: [2, 3] };
+const MANIFEST = {
+	version: "20261126T013000Z-3f9a",
+	count: 256,
+	entries: 1_000_000,
+	seed: 7,
+	wildcardDepths: [2, 3],
+	published: "2026-11-26T01:30:04.123Z",
+};
 
 function problems(shards: unknown) {
 	const result = validateAllowlist({ origins: [], shards });
@@ -31,7 +38,17 @@ describe("the shards manifest", () => {
 		["a seed past 32 bits", { ...MANIFEST, seed: 2 ** 32 }, "shards.seed shards-invalid"],
 		["depths out of order", { ...MANIFEST, wildcardDepths: [3, 2] }, "shards.wildcardDepths shards-invalid"],
 		["a depth of zero", { ...MANIFEST, wildcardDepths: [0] }, "shards.wildcardDepths shards-invalid"],
-		["a missing field", { version: "v", count: 1, entries: 0, seed: 0 }, "shards.wildcardDepths shards-invalid"],
+		["a missing field", { ...MANIFEST, wildcardDepths: undefined }, "shards.wildcardDepths shards-invalid"],
+		[
+			"a publication time that is not UTC ISO 8601",
+			{ ...MANIFEST, published: "26/11/2026" },
+			"shards.published shards-invalid",
+		],
+		[
+			"an impossible publication time",
+			{ ...MANIFEST, published: "2026-13-40T00:00:00Z" },
+			"shards.published shards-invalid",
+		],
 	])("rejects %s", (_rule, shards, expected) => {
 		expect(problems(shards)).toContain(expected);
 	});

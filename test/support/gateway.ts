@@ -6,6 +6,8 @@ import { inject } from "vitest";
 import type { Env } from "../../src/env.ts";
 import { createGateway } from "../../src/gateway.ts";
 import { type AnyCorsPolicy, type Decision, settle } from "../../src/policy/index.ts";
+import type { ShardManifest } from "../../src/shards/layout.ts";
+import type { ShardPlan } from "../../src/shards/plan.ts";
 
 export const ORIGIN = "https://app.example.com";
 export const GATEWAY = "https://gateway.test";
@@ -114,4 +116,9 @@ export async function actionFor(policy: AnyCorsPolicy, origin: string): Promise<
 		selfOrigin: GATEWAY,
 	});
 	return (await settle(outcome)).action;
+}
+
+/** A plan's manifest as a publisher switching to it now writes it. */
+export function switchedTo(plan: ShardPlan): ShardManifest {
+	return { ...plan.manifest, published: new Date().toISOString() };
 }

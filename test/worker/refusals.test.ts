@@ -7,7 +7,7 @@ import { REASON_HEADER } from "../../src/http/cors.ts";
 import { REASON_TEXT, type RefusalReason } from "../../src/policy/index.ts";
 import { filterKey } from "../../src/shards/layout.ts";
 import { planShards } from "../../src/shards/plan.ts";
-import { DOC, GATEWAY, ORIGIN, putAllowlist, testGateway } from "../support/gateway.ts";
+import { DOC, GATEWAY, ORIGIN, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
 
 interface Row {
 	/** The allowlist in KV, or null for none. */
@@ -35,7 +35,7 @@ const preflight = (requestMethod: string, requestHeaders?: string): Row => ({
 const ROWS = {
 	"no-allowlist": { allowlist: null, method: "GET", headers: { origin: ORIGIN } },
 	"allowlist-unavailable": {
-		allowlist: { ...DOC, origins: [], shards: unreadable.manifest },
+		allowlist: { ...DOC, origins: [], shards: switchedTo(unreadable) },
 		kv: { [filterKey("refusal-row")]: unreadable.filter.toBytes() },
 		method: "GET",
 		headers: { origin: ORIGIN },

@@ -6,7 +6,7 @@ import { shardKey, shardOf } from "../../src/shards/layout.ts";
 import { planShards, type ShardPlan, shardWrites } from "../../src/shards/plan.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
 import { SHARD_CACHE_BUDGET_BYTES } from "../../src/store/shard-cache.ts";
-import { actionFor, countingKv, putAllowlist, testGateway } from "../support/gateway.ts";
+import { actionFor, countingKv, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
 
 const N = 1_000_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -18,7 +18,7 @@ beforeAll(async () => {
 	keys.push(...WILDCARDS);
 	plan = planShards(keys, "million-1", 2026);
 	for (const { key, value } of shardWrites(plan)) await env.ALLOWLIST.put(key, value);
-	await putAllowlist({ origins: ["https://inline.example"], shards: plan.manifest });
+	await putAllowlist({ origins: ["https://inline.example"], shards: switchedTo(plan) });
 }, 180_000);
 
 describe(`${N.toLocaleString("en")} origins`, () => {

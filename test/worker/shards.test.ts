@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { shardKey, shardOf } from "../../src/shards/layout.ts";
 import { planShards, shardWrites } from "../../src/shards/plan.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
-import { actionFor, countingKv, putAllowlist, testGateway } from "../support/gateway.ts";
+import { actionFor, countingKv, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
 
 const TENANTS = 20_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -16,7 +16,7 @@ const SETTINGS = { methods: ["GET", "HEAD", "POST", "PUT"], headers: ["x-custom"
 async function publish(keys: string[], version: string, inline: string[] = []) {
 	const plan = planShards(keys, version, 0x5eed + version.length);
 	for (const { key, value } of shardWrites(plan)) await env.ALLOWLIST.put(key, value);
-	await putAllowlist({ origins: inline, ...SETTINGS, shards: plan.manifest });
+	await putAllowlist({ origins: inline, ...SETTINGS, shards: switchedTo(plan) });
 	return plan;
 }
 
@@ -167,7 +167,7 @@ describe("publishing a new version is atomic", () => {
 		const publishWith = async (keys: string[], version: string, method: string) => {
 			const p = planShards(keys, version, 77);
 			for (const { key, value } of shardWrites(p)) await env.ALLOWLIST.put(key, value);
-			await putAllowlist({ origins: [], methods: ["GET", method], shards: p.manifest });
+			await putAllowlist({ origins: [], methods: ["GET", method], shards: switchedTo(p) });
 		};
 		await publishWith(groupA, "switch-1", "PUT");
 		const gw = testGateway();
