@@ -86,20 +86,26 @@ export interface KvCounter {
 	fault?: (key: string) => Promise<never>;
 }
 
+const READS = new Set(["get", "getWithMetadata", "list"]);
+
 /**
- * The real ALLOWLIST binding behind a wrapper that counts reads and, while `counter.fault`
- * is set, replaces each read with that failure: real KV cannot be made to throw or hang.
+ * The real ALLOWLIST binding behind a proxy that counts every read (whatever the method)
+ * and, while `counter.fault` is set, replaces each read with that failure: real KV cannot
+ * be made to throw or hang.
  */
 export function countingKv(fault?: (key: string) => Promise<never>): { kv: KVNamespace; counter: KvCounter } {
 	const counter: KvCounter = { reads: 0, keys: [], fault };
-	const real = env.ALLOWLIST as unknown as { get(key: string, options?: unknown): Promise<unknown> };
-	const kv = {
-		get: (key: string, options?: unknown) => {
-			counter.reads++;
-			counter.keys.push(key);
-			return counter.fault ? counter.fault(key) : real.get(key, options);
+	const kv = new Proxy(env.ALLOWLIST, {
+		get(target, property, receiver) {
+			const value = Reflect.get(target, property, receiver);
+			if (typeof value !== "function" || !READS.has(String(property))) return value;
+			return (key: unknown, ...rest: unknown[]) => {
+				counter.reads++;
+				counter.keys.push(String(key));
+				return counter.fault ? counter.fault(String(key)) : Reflect.apply(value, target, [key, ...rest]);
+			};
 		},
-	} as unknown as KVNamespace;
+	});
 	return { kv, counter };
 }
 
