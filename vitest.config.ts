@@ -7,11 +7,11 @@ export default defineConfig({
 		silent: "passed-only",
 		projects: [
 			{
-				// The pure CORS policy core, in plain Node.
+				// Pure code in plain Node: the CORS policy core, the shard layout, the shard cache.
 				test: {
-					name: "policy",
+					name: "core",
 					environment: "node",
-					include: ["test/policy/**/*.test.ts"],
+					include: ["test/policy/**/*.test.ts", "test/shards/**/*.test.ts", "test/store/**/*.test.ts"],
 				},
 			},
 			{

@@ -3,6 +3,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
 import type { KvTarget } from "./kv.ts";
+import { SHARD_ABOVE } from "./shards.ts";
 
 export const KV_OPTIONS = {
 	local: { type: "boolean" },
@@ -13,6 +14,22 @@ export const KV_OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 export const YES_OPTION = { yes: { type: "boolean", short: "y" } } as const satisfies ParseArgsOptionsConfig;
+
+export const WRITE_OPTIONS = {
+	...YES_OPTION,
+	"shard-above": { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** `--shard-above N`: past N exact and wildcard entries, the document is written as shards. */
+export function shardAbove(values: Values, command: string): number {
+	const raw = values["shard-above"];
+	if (raw === undefined) return SHARD_ABOVE;
+	const n = Number(raw);
+	if (typeof raw !== "string" || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+		throw new UsageError(`${command}: --shard-above needs a whole number of entries, got "${String(raw)}"`);
+	}
+	return n;
+}
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 

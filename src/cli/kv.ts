@@ -34,14 +34,29 @@ const WRANGLER = join(dirname(fileURLToPath(import.meta.resolve("wrangler/packag
 // What `wrangler kv key get --local` prints, with exit code 0, when the key does not exist.
 const LOCAL_NOT_FOUND = "Value not found\n";
 
-/** The wrangler command line for one `kv key` action on the allowlist key. */
-export function wranglerArgs(action: { get: true } | { put: string } | { list: true }, target: KvTarget): string[] {
+/** One wrangler KV action: on the allowlist key, on keys with a prefix, or in bulk from a JSON file. */
+export type KvAction =
+	| { get: true }
+	| { put: string }
+	| { list: string }
+	| { bulkGet: string }
+	| { bulkPut: string }
+	| { bulkDelete: string };
+
+/** The wrangler command line for one KV action. */
+export function wranglerArgs(action: KvAction, target: KvTarget): string[] {
 	const head =
 		"get" in action
 			? ["kv", "key", "get", KEY]
 			: "put" in action
 				? ["kv", "key", "put", KEY, "--path", action.put]
-				: ["kv", "key", "list", "--prefix", KEY];
+				: "list" in action
+					? ["kv", "key", "list", "--prefix", action.list]
+					: "bulkGet" in action
+						? ["kv", "bulk", "get", action.bulkGet]
+						: "bulkPut" in action
+							? ["kv", "bulk", "put", action.bulkPut]
+							: ["kv", "bulk", "delete", action.bulkDelete, "--force"];
 	return [
 		...head,
 		"--binding",
@@ -113,32 +128,103 @@ export async function readAllowlist(target: KvTarget): Promise<string | null> {
 		if (got.code !== 0) throw wranglerFailure(got);
 		return got.stdout;
 	}
-	const listed = await runWrangler(wranglerArgs({ list: true }, target));
-	if (listed.code !== 0) throw wranglerFailure(listed);
-	if (!listedKeys(listed.stdout).includes(KEY)) return null;
+	if (!(await listKeys(target, KEY)).includes(KEY)) return null;
 	if (!target.remote) return got.stdout;
 	throw wranglerFailure(got);
 }
 
-function listedKeys(stdout: string): string[] {
+/** The names of the keys that start with `prefix`. */
+export async function listKeys(target: KvTarget, prefix: string): Promise<string[]> {
+	const listed = await runWrangler(wranglerArgs({ list: prefix }, target));
+	if (listed.code !== 0) throw wranglerFailure(listed);
+	return parseJson<{ name: string }[]>(listed.stdout, "kv key list").map((k) => k.name);
+}
+
+// Per wrangler run: the KV API reads at most 100 keys a request, and a bulk write should
+// stay well under its 100 MB request limit.
+const BULK_GET_KEYS = 100;
+const BULK_PUT_BYTES = 50 * 1024 * 1024;
+const BULK_PUT_KEYS = 5000;
+
+/** The text values of `keys`, null for a missing key, read in as few wrangler runs as allowed. */
+export async function bulkGet(target: KvTarget, keys: readonly string[]): Promise<Map<string, string | null>> {
+	const values = new Map<string, string | null>();
+	for (let i = 0; i < keys.length; i += BULK_GET_KEYS) {
+		const batch = keys.slice(i, i + BULK_GET_KEYS);
+		const got = await withTempFile(JSON.stringify(batch), (file) =>
+			runWrangler(wranglerArgs({ bulkGet: file }, target)),
+		);
+		if (got.code !== 0) throw wranglerFailure(got);
+		const answer = parseJson<Record<string, { value: string | null }>>(got.stdout, "kv bulk get");
+		for (const key of batch) values.set(key, answer[key]?.value ?? null);
+	}
+	return values;
+}
+
+/** Writes every pair, in batches; `progress` hears keys and value bytes written so far. Binary values go as base64. */
+export async function bulkPut(
+	target: KvTarget,
+	pairs: ReadonlyArray<{ key: string; value: string | Uint8Array }>,
+	progress: (done: number, bytes: number) => void,
+): Promise<void> {
+	let start = 0;
+	let raw = 0;
+	while (start < pairs.length) {
+		const batch: { key: string; value: string; base64?: true }[] = [];
+		let size = 0;
+		for (let i = start; i < pairs.length && batch.length < BULK_PUT_KEYS; i++) {
+			const { key, value } = pairs[i] as { key: string; value: string | Uint8Array };
+			const entry =
+				typeof value === "string"
+					? { key, value }
+					: { key, value: Buffer.from(value).toString("base64"), base64: true as const };
+			if (batch.length > 0 && size + entry.value.length > BULK_PUT_BYTES) break;
+			batch.push(entry);
+			size += entry.value.length;
+			raw += typeof value === "string" ? value.length : value.byteLength;
+		}
+		const put = await withTempFile(JSON.stringify(batch), (file) =>
+			runWrangler(wranglerArgs({ bulkPut: file }, target)),
+		);
+		if (put.code !== 0) throw wranglerFailure(put);
+		start += batch.length;
+		progress(start, raw);
+	}
+}
+
+export async function bulkDelete(target: KvTarget, keys: readonly string[]): Promise<void> {
+	for (let i = 0; i < keys.length; i += BULK_PUT_KEYS) {
+		const batch = keys.slice(i, i + BULK_PUT_KEYS);
+		const deleted = await withTempFile(JSON.stringify(batch), (file) =>
+			runWrangler(wranglerArgs({ bulkDelete: file }, target)),
+		);
+		if (deleted.code !== 0) throw wranglerFailure(deleted);
+	}
+}
+
+/** Runs `use` on a private temporary file holding `text`, then removes it. */
+async function withTempFile<T>(text: string, use: (file: string) => Promise<T>): Promise<T> {
+	const dir = await mkdtemp(join(tmpdir(), "cors-gateway-"));
 	try {
-		const keys = JSON.parse(stdout) as { name: string }[];
-		return keys.map((k) => k.name);
+		const file = join(dir, "value");
+		await writeFile(file, text);
+		return await use(file);
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+}
+
+function parseJson<T>(stdout: string, command: string): T {
+	try {
+		return JSON.parse(stdout) as T;
 	} catch {
-		throw new WranglerError(`unexpected output from wrangler kv key list: ${stdout.slice(0, 200)}`, 1);
+		throw new WranglerError(`unexpected output from wrangler ${command}: ${stdout.slice(0, 200)}`, 1);
 	}
 }
 
 /** Writes `text` under `allowlist`. Refuses, whatever the caller, to write a document that does not validate. */
 export async function writeAllowlist(target: KvTarget, text: string): Promise<void> {
 	if (!validateAllowlistText(text).ok) throw new Refusal("refusing to write an invalid allowlist document");
-	const dir = await mkdtemp(join(tmpdir(), "cors-gateway-"));
-	try {
-		const file = join(dir, "allowlist.json");
-		await writeFile(file, text);
-		const put = await runWrangler(wranglerArgs({ put: file }, target));
-		if (put.code !== 0) throw wranglerFailure(put);
-	} finally {
-		await rm(dir, { recursive: true, force: true });
-	}
+	const put = await withTempFile(text, (file) => runWrangler(wranglerArgs({ put: file }, target)));
+	if (put.code !== 0) throw wranglerFailure(put);
 }

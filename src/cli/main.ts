@@ -7,6 +7,7 @@ import { check } from "./commands/check.ts";
 import type { Command } from "./commands/command.ts";
 import { diff } from "./commands/diff.ts";
 import { list } from "./commands/list.ts";
+import { prune } from "./commands/prune.ts";
 import { pull } from "./commands/pull.ts";
 import { push } from "./commands/push.ts";
 import { remove } from "./commands/remove.ts";
@@ -14,7 +15,7 @@ import { validate } from "./commands/validate.ts";
 import { isCliError, UsageError } from "./errors.ts";
 import { note, say } from "./output.ts";
 
-const COMMANDS: readonly Command[] = [validate, check, list, pull, diff, push, add, remove];
+const COMMANDS: readonly Command[] = [validate, check, list, pull, diff, push, add, remove, prune];
 
 function generalHelp(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length));

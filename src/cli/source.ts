@@ -1,9 +1,11 @@
 // Where a document comes from: a file, stdin, or the KV namespace; and what it says.
 import { readFile } from "node:fs/promises";
 import { type AllowlistDocument, type Validation, validateAllowlistText } from "../policy/index.ts";
+import type { ShardManifest } from "../shards/layout.ts";
 import { Refusal } from "./errors.ts";
 import { describeTarget, type KvTarget, readAllowlist } from "./kv.ts";
 import { printProblems } from "./output.ts";
+import { expandShards } from "./shards.ts";
 
 /** The text of FILE, or of stdin for `-`. */
 export async function readDocumentText(file: string): Promise<string> {
@@ -26,17 +28,33 @@ async function readStdin(): Promise<string> {
 export async function readValidFile(file: string, consequence = ""): Promise<Extract<Validation, { ok: true }>> {
 	const result = validateAllowlistText(await readDocumentText(file));
 	printProblems(result.ok ? [] : result.problems, result.warnings);
-	if (!result.ok) throw new Refusal(`${file === "-" ? "stdin" : file} is not a valid allowlist document${consequence}`);
+	const name = file === "-" ? "stdin" : file;
+	if (!result.ok) throw new Refusal(`${name} is not a valid allowlist document${consequence}`);
+	if (result.document.shards !== undefined) {
+		throw new Refusal(
+			`${name} names shards ("shards" is written by cors-gateway itself); list every origin in "origins" instead, and large lists are sharded when pushed${consequence}`,
+		);
+	}
 	return result;
 }
 
-/** What KV holds: nothing, or a text with its validation. */
-export type Stored = { text: null; where: string } | { text: string; where: string; validation: Validation };
+/**
+ * What KV holds: nothing, or a text with its validation. For a sharded allowlist the
+ * validation is of the whole document, its shards' origins read back in, and `manifest`
+ * names the shards; `text` is always what is stored under the key, to detect edits.
+ */
+export type Stored =
+	| { text: null; where: string }
+	| { text: string; where: string; validation: Validation; manifest?: ShardManifest };
 
 export async function readStored(target: KvTarget): Promise<Stored> {
 	const where = describeTarget(target);
 	const text = await readAllowlist(target);
-	return text === null ? { text, where } : { text, where, validation: validateAllowlistText(text) };
+	if (text === null) return { text, where };
+	const validation = validateAllowlistText(text);
+	if (!validation.ok || validation.document.shards === undefined) return { text, where, validation };
+	const manifest = validation.document.shards;
+	return { text, where, validation: await expandShards(target, validation.document), manifest };
 }
 
 /** The stored text, which the command needs (to print, to list, to edit). */

@@ -1,4 +1,5 @@
-// Every write goes through here: show what changes, confirm, re-read, write.
+// Every write goes through here: show what changes, confirm, re-read, write (as one
+// document, or as shards and then the document naming them), remove old shard versions.
 //
 // Workers KV has no compare-and-swap, so "refuse if someone else edited it" is done by
 // reading the stored text again right before the write and comparing it with the text
@@ -10,14 +11,19 @@ import { canPrompt, confirm } from "./confirm.ts";
 import { diffDocuments, EMPTY_DOCUMENT } from "./diff.ts";
 import { Refusal, UsageError } from "./errors.ts";
 import { type KvTarget, readAllowlist, writeAllowlist } from "./kv.ts";
-import { say, serialize } from "./output.ts";
+import { plural, say, serialize } from "./output.ts";
+import { pruneVersions, publish } from "./shards.ts";
 import type { Stored } from "./source.ts";
+
+/** Changes listed before a confirmation: enough to review, not a million lines. */
+const SHOWN_CHANGES = 200;
 
 export async function applyChange(
 	target: KvTarget,
 	stored: Stored,
 	next: AllowlistDocument,
 	yes: boolean,
+	shardAbove: number,
 ): Promise<number> {
 	const where = stored.where;
 	const base = stored.text !== null && stored.validation.ok ? stored.validation.document : undefined;
@@ -31,7 +37,9 @@ export async function applyChange(
 		say("  none: the stored allowlist already says this; nothing written.");
 		return 0;
 	}
-	for (const line of lines) say(`  ${line}`);
+	for (const line of lines.slice(0, SHOWN_CHANGES)) say(`  ${line}`);
+	if (lines.length > SHOWN_CHANGES)
+		say(`  … and ${(lines.length - SHOWN_CHANGES).toLocaleString("en")} more (all of them: cors-gateway diff FILE)`);
 	if (lines.length === 0) say("  (no origins, default settings)");
 
 	if (!yes) {
@@ -41,14 +49,24 @@ export async function applyChange(
 		if (!(await confirm(`Write this to ${where}? [y/N] `))) throw new Refusal("not confirmed; nothing written");
 	}
 
-	const current = await readAllowlist(target);
-	if (current !== stored.text) {
-		throw new Refusal(
-			`the allowlist in ${where} changed after it was read (someone else edited it); nothing written. Run the command again to apply your change on top of theirs.`,
-		);
+	const manifest = await publish(target, next, {
+		shardAbove,
+		beforeSwitch: async () => {
+			if ((await readAllowlist(target)) !== stored.text) {
+				throw new Refusal(
+					`the allowlist in ${where} changed after it was read (someone else edited it); nothing written. Run the command again to apply your change on top of theirs.`,
+				);
+			}
+		},
+		write: (document) => writeAllowlist(target, serialize(document)),
+	});
+	const layout = manifest ? ` as ${plural(manifest.count, "shard")} of version ${manifest.version}` : "";
+	say(`Written to ${where}${layout}. ${propagation(target)}`);
+	const previous = stored.text === null ? undefined : stored.manifest;
+	if (manifest !== undefined || previous !== undefined) {
+		const switchedAt = manifest ? Date.parse(manifest.published) : Date.now();
+		await pruneVersions(target, { current: manifest?.version, switchedAt, previous });
 	}
-	await writeAllowlist(target, serialize(next));
-	say(`Written to ${where}. ${propagation(target)}`);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 // The Hono middleware: asks the compiled policy for a decision and applies it. All CORS
 // logic lives in src/policy; this file only turns decisions into responses.
 import type { MiddlewareHandler } from "hono";
-import { REASON_TEXT } from "../policy/index.ts";
+import { REASON_TEXT, settle } from "../policy/index.ts";
 import type { GatewayEnv } from "./context.ts";
 import { dropAccessControl, mergeVary, setAll } from "./headers.ts";
 
@@ -13,13 +13,15 @@ export const cors: MiddlewareHandler<GatewayEnv> = async (c, next) => {
 	const request = c.req.raw;
 	const headers = request.headers;
 	const policy = await store.policy((p) => c.executionCtx.waitUntil(p));
-	const decision = policy.decide({
+	const first = policy.decide({
 		method: request.method,
 		origin: headers.get("origin"),
 		requestMethod: headers.get("access-control-request-method"),
 		requestHeaders: headers.get("access-control-request-headers"),
 		selfOrigin: c.var.url.origin,
 	});
+	// Only a sharded allowlist whose shard for this origin is not in memory yet gets here.
+	const decision = first.action === "lookup" ? await settle(first) : first;
 
 	if (decision.action === "preflight") {
 		return new Response(null, { status: 204, headers: decision.headers as [string, string][] });

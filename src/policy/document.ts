@@ -1,6 +1,9 @@
 // Parses and validates the allowlist document (SPEC.md), collecting every problem with
 // where it is, what rule it breaks and how to fix it. The Worker and the command line
 // both go through here, so a document is judged the same way everywhere.
+
+import type { ShardManifest } from "../shards/layout.ts";
+import { checkShardManifest } from "../shards/manifest.ts";
 import {
 	FORBIDDEN_METHODS,
 	isForbiddenRequestHeader,
@@ -22,6 +25,8 @@ export interface AllowlistDocument {
 	headers: string[];
 	exposeHeaders: string[];
 	maxAge: number;
+	/** A large allowlist's origins live in KV shards named by this manifest, besides `origins`. */
+	shards?: ShardManifest;
 }
 
 export const DEFAULTS = {
@@ -46,7 +51,7 @@ export type Validation =
 	| { ok: true; document: AllowlistDocument; entries: OriginEntry[]; warnings: Problem[] }
 	| { ok: false; problems: Problem[]; warnings: Problem[] };
 
-const FIELDS = ["$schema", "origins", "credentials", "methods", "headers", "exposeHeaders", "maxAge"];
+const FIELDS = ["$schema", "origins", "credentials", "methods", "headers", "exposeHeaders", "maxAge", "shards"];
 
 /** `origins[2]: "https://a.example/": the entry has a path … (fix: use "https://a.example") [origin-has-path]` */
 export function formatProblem(p: Problem): string {
@@ -152,22 +157,23 @@ export function validateAllowlist(value: unknown): Validation {
 		problem("origins", "origins-not-array", `expected an array of origins, got ${describe(doc.origins)}`);
 	} else {
 		const seen = new Set<string>();
+		// Built only for a problem: a million-entry list must not pay for a million paths.
+		const at = (i: number) => `origins[${i}]`;
 		doc.origins.forEach((raw, i) => {
-			const path = `origins[${i}]`;
 			const entry = parseOriginEntry(raw);
 			if ("rule" in entry) {
-				problem(path, entry.rule, `${JSON.stringify(raw)}: ${entry.message}`, entry.fix);
+				problem(at(i), entry.rule, `${JSON.stringify(raw)}: ${entry.message}`, entry.fix);
 				return;
 			}
 			const normal = entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
 			if (seen.has(normal)) {
-				warn(path, "duplicate", `${JSON.stringify(raw)} is listed already (as "${normal}")`, "remove the repeat");
+				warn(at(i), "duplicate", `${JSON.stringify(raw)} is listed already (as "${normal}")`, "remove the repeat");
 				return;
 			}
 			seen.add(normal);
 			if (entry.kind === "any" && credentials === true) {
 				problem(
-					path,
+					at(i),
 					"wildcard-with-credentials",
 					'"*" cannot be used with "credentials": true: browsers refuse a wildcard on credentialed requests, and reflecting every origin would let any site act as the user',
 					'list the origins explicitly, or set "credentials": false',
@@ -175,13 +181,13 @@ export function validateAllowlist(value: unknown): Validation {
 			}
 			if (entry.kind === "null")
 				warn(
-					path,
+					at(i),
 					"null-origin",
 					'"null" is the origin of sandboxed iframes, data: URLs and local files: any site can produce it',
 				);
 			if (credentials === true && entry.kind !== "any" && entry.kind !== "null" && entry.origin.startsWith("http://")) {
 				warn(
-					path,
+					at(i),
 					"insecure-with-credentials",
 					`${JSON.stringify(normal)} is plain http with credentials on: anyone on the network path can act as that origin`,
 					`use "https://${normal.slice(7)}" if the site supports it`,
@@ -189,7 +195,7 @@ export function validateAllowlist(value: unknown): Validation {
 			}
 			if (entry.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
 				warn(
-					path,
+					at(i),
 					"broad-wildcard",
 					`${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`,
 					"list your own subdomains instead",
@@ -198,7 +204,7 @@ export function validateAllowlist(value: unknown): Validation {
 			entries.push(entry);
 			origins.push(normal);
 		});
-		if (doc.origins.length === 0)
+		if (doc.origins.length === 0 && doc.shards === undefined)
 			warn("origins", "origins-empty", "the list is empty: every cross-origin request will be refused");
 	}
 
@@ -258,6 +264,8 @@ export function validateAllowlist(value: unknown): Validation {
 		return lower;
 	});
 
+	const shards = doc.shards === undefined ? undefined : checkShardManifest(doc.shards, problem);
+
 	if (problems.length > 0) return { ok: false, problems, warnings };
 	const document: AllowlistDocument = {
 		...(typeof schema === "string" ? { $schema: schema } : {}),
@@ -267,6 +275,7 @@ export function validateAllowlist(value: unknown): Validation {
 		headers,
 		exposeHeaders,
 		maxAge: maxAge as number,
+		...(shards ? { shards } : {}),
 	};
 	return { ok: true, document, entries, warnings };
 }

@@ -10,6 +10,7 @@ import { checkRequestHeaders } from "./request-headers.ts";
 
 export type RefusalReason =
 	| "no-allowlist"
+	| "allowlist-unavailable"
 	| OriginFault
 	| "origin-not-allowed"
 	| "preflight-method-empty"
@@ -32,6 +33,24 @@ export interface CorsRequest {
 	selfOrigin: string;
 }
 
+/**
+ * Origins held outside the document (a sharded allowlist). `match` answers from memory
+ * when it can: the admitting entry, null for none, undefined when a shard must be read.
+ * `find` reads what is missing: the entry, null for none, undefined when it could not.
+ */
+export interface OriginSource {
+	match(key: string): string | null | undefined;
+	find(key: string): Promise<string | null | undefined>;
+}
+
+/** The origin must be looked up in `source` first; `resolve` then gives the decision. */
+export interface Lookup {
+	action: "lookup";
+	key: string;
+	source: OriginSource;
+	resolve(entry: string | null | undefined): Decision;
+}
+
 export type Decision =
 	/** An approved preflight: answer `204` with `headers`, never forward. */
 	| { action: "preflight"; headers: HeaderList; entry: string }
@@ -44,7 +63,23 @@ const ACAO = "Access-Control-Allow-Origin";
 const VARY_ORIGIN = "Origin";
 const VARY_PREFLIGHT = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
-export class CorsPolicy {
+/**
+ * What `decide` may answer: a decision, or also a lookup when the policy has an origin
+ * source (a sharded allowlist). In-memory policies are typed to never ask for one.
+ */
+export type Outcome<Source extends OriginSource | undefined> = Source extends OriginSource
+	? Decision | Lookup
+	: Decision;
+
+/** The decision, once the lookup it may need is done. */
+export async function settle(outcome: Decision | Lookup): Promise<Decision> {
+	return outcome.action === "lookup" ? outcome.resolve(await outcome.source.find(outcome.key)) : outcome;
+}
+
+/** A policy that may or may not have an origin source: what the Worker's store holds. */
+export type AnyCorsPolicy = CorsPolicy<OriginSource | undefined>;
+
+export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 	readonly document: AllowlistDocument | null;
 	private readonly matcher: OriginMatcher;
 	private readonly allowedMethods: ReadonlySet<string>;
@@ -58,10 +93,18 @@ export class CorsPolicy {
 	/** Why there is no document, for policies that refuse every cross-origin request. */
 	private readonly missing?: string;
 
-	/** A policy from a validated document, or (with `missing`) one that refuses every cross-origin request. */
-	constructor(valid: { document: AllowlistDocument; entries: readonly OriginEntry[] } | { missing: string }) {
+	private readonly source: Source;
+
+	/**
+	 * A policy from a validated document (with `source` for the origins of its shards), or
+	 * (with `missing`) one that refuses every cross-origin request.
+	 */
+	constructor(
+		valid: { document: AllowlistDocument; entries: readonly OriginEntry[]; source?: Source } | { missing: string },
+	) {
 		const document = "document" in valid ? valid.document : null;
 		this.document = document;
+		this.source = ("source" in valid ? valid.source : undefined) as Source;
 		if ("missing" in valid) this.missing = valid.missing;
 		this.matcher = new OriginMatcher("entries" in valid ? valid.entries : []);
 		this.allowedMethods = new Set([...SAFELISTED_METHODS, ...(document?.methods ?? [])]);
@@ -94,7 +137,11 @@ export class CorsPolicy {
 		}
 	}
 
-	decide(req: CorsRequest): Decision {
+	decide(req: CorsRequest): Outcome<Source> {
+		return this.decideAny(req) as Outcome<Source>;
+	}
+
+	private decideAny(req: CorsRequest): Decision | Lookup {
 		const origin = req.origin;
 		if (origin === null || origin === req.selfOrigin) return this.notCors;
 		const preflight = req.method === "OPTIONS" && req.requestMethod !== null;
@@ -102,8 +149,20 @@ export class CorsPolicy {
 		const key = canonicalOrigin(origin);
 		if (!isOriginKey(key)) return this.refuse(preflight, key as OriginFault, origin);
 		if (key === req.selfOrigin) return this.notCors;
-		const entry = this.matcher.match(key);
+		let entry: string | null | undefined = this.matcher.match(key);
+		if (entry === undefined) entry = this.source === undefined ? null : this.source.match(key);
 		if (entry === undefined) {
+			const source = this.source as OriginSource;
+			return { action: "lookup", key, source, resolve: (found) => this.admit(req, preflight, found) };
+		}
+		return this.admit(req, preflight, entry);
+	}
+
+	/** The decision once the origin's entry is known: null when none admits it, undefined when it could not be read. */
+	private admit(req: CorsRequest, preflight: boolean, entry: string | null | undefined): Decision {
+		const origin = req.origin as string;
+		if (entry === undefined) return this.refuse(preflight, "allowlist-unavailable", origin);
+		if (entry === null) {
 			return this.refuse(
 				preflight,
 				this.missing === undefined ? "origin-not-allowed" : "no-allowlist",

@@ -4,6 +4,7 @@ import type { RefusalReason } from "./policy.ts";
 
 export const REASON_TEXT: Readonly<Record<RefusalReason, string>> = {
 	"no-allowlist": "no valid allowlist is loaded, so every cross-origin request is refused",
+	"allowlist-unavailable": "the part of the allowlist that could list this origin could not be read from KV",
 	"origin-empty": "the Origin header is empty",
 	"origin-too-long": "the Origin header is longer than 512 bytes",
 	"origin-malformed": "the Origin header is not a serialized origin (scheme://host[:port] or null)",

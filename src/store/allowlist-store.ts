@@ -4,7 +4,11 @@
 // share only finished values (the compiled policy), never a pending KV read: concurrent
 // first requests of a cold isolate each read KV once, and later refreshes run in one
 // request's waitUntil while every request keeps serving the policy already loaded.
-import { CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
+import { type AnyCorsPolicy, CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
+import { BloomFilter } from "../shards/bloom.ts";
+import { filterKey, type ShardManifest } from "../shards/layout.ts";
+import { ShardCache } from "./shard-cache.ts";
+import { SHARD_CACHE_TTL_SECONDS, ShardedOrigins } from "./sharded-origins.ts";
 
 export const ALLOWLIST_KEY = "allowlist";
 /** A KV read that has not answered by then counts as failed. */
@@ -15,11 +19,13 @@ export const RETRY_AFTER_FAILURE_MS = 5_000;
 export type Logger = (event: Record<string, unknown>) => void;
 
 interface Loaded {
-	policy: CorsPolicy;
+	policy: AnyCorsPolicy;
 	/** The text it was compiled from (null: no document under the key), to skip recompiling an unchanged one. */
 	text: string | null | undefined;
 	/** When the next refresh is due, in ms since the epoch. */
 	due: number;
+	/** The shard source of a sharded allowlist, reused while its version stays the same. */
+	source?: { version: string; origins: ShardedOrigins };
 }
 
 export interface StoreOptions {
@@ -27,6 +33,8 @@ export interface StoreOptions {
 	log: Logger;
 	readTimeoutMs?: number;
 	now?: () => number;
+	/** Memory budget of the decoded-shard cache (default SHARD_CACHE_BUDGET_BYTES). */
+	shardCacheBytes?: number;
 }
 
 export class AllowlistStore {
@@ -38,6 +46,8 @@ export class AllowlistStore {
 	private readonly log: Logger;
 	private readonly readTimeoutMs: number;
 	private readonly now: () => number;
+	/** Decoded shards, shared by every version: shard keys are versioned, so never stale. */
+	private readonly shards: ShardCache;
 
 	constructor(kv: KVNamespace, options: StoreOptions) {
 		this.kv = kv;
@@ -45,13 +55,14 @@ export class AllowlistStore {
 		this.log = options.log;
 		this.readTimeoutMs = options.readTimeoutMs ?? KV_READ_TIMEOUT_MS;
 		this.now = options.now ?? Date.now;
+		this.shards = new ShardCache(options.shardCacheBytes);
 	}
 
 	/**
 	 * The policy to decide this request with. Only an isolate's first requests wait for
 	 * KV; afterwards a due refresh is handed to `waitUntil` and the loaded policy served.
 	 */
-	policy(waitUntil: (promise: Promise<unknown>) => void): CorsPolicy | Promise<CorsPolicy> {
+	policy(waitUntil: (promise: Promise<unknown>) => void): AnyCorsPolicy | Promise<AnyCorsPolicy> {
 		const loaded = this.loaded;
 		if (loaded === undefined) return this.load();
 		const now = this.now();
@@ -67,22 +78,12 @@ export class AllowlistStore {
 	}
 
 	/** Reads and compiles the document; never rejects, never widens access. */
-	async load(): Promise<CorsPolicy> {
+	async load(): Promise<AnyCorsPolicy> {
 		let text: string | null;
 		try {
 			text = await withTimeout(this.kv.get(ALLOWLIST_KEY), this.readTimeoutMs);
 		} catch (error) {
-			const reason = error instanceof Error ? error.message : String(error);
-			const kept = this.loaded?.policy;
-			this.log({
-				event: "allowlist-read-failed",
-				key: ALLOWLIST_KEY,
-				reason,
-				keeping: kept?.document ? "last valid allowlist" : "nothing: cross-origin requests refused",
-			});
-			const policy = kept ?? new CorsPolicy({ missing: `the allowlist could not be read from KV (${reason})` });
-			this.loaded = { policy, text: this.loaded?.text, due: this.now() + RETRY_AFTER_FAILURE_MS };
-			return policy;
+			return this.readFailed(ALLOWLIST_KEY, error);
 		}
 
 		const due = this.now() + this.refreshMs;
@@ -112,11 +113,53 @@ export class AllowlistStore {
 			});
 			return this.keep(kept ?? new CorsPolicy({ missing: "the allowlist document in KV is invalid" }), text, due);
 		}
-		return this.keep(new CorsPolicy(result), text, due);
+		const manifest = result.document.shards;
+		if (manifest === undefined) return this.keep(new CorsPolicy(result), text, due);
+
+		let source = previous?.source?.version === manifest.version ? previous.source : undefined;
+		if (source === undefined) {
+			try {
+				source = { version: manifest.version, origins: await this.openShards(manifest) };
+			} catch (error) {
+				return this.readFailed(filterKey(manifest.version), error);
+			}
+		}
+		return this.keep(new CorsPolicy({ ...result, source: source.origins }), text, due, source);
 	}
 
-	private keep(policy: CorsPolicy, text: string | null, due: number): CorsPolicy {
-		this.loaded = { policy, text, due };
+	/** The shard source of `manifest`, once its membership filter is read. */
+	private async openShards(manifest: ShardManifest): Promise<ShardedOrigins> {
+		const key = filterKey(manifest.version);
+		const bytes = await withTimeout(
+			this.kv.get(key, { type: "arrayBuffer", cacheTtl: SHARD_CACHE_TTL_SECONDS }),
+			this.readTimeoutMs,
+		);
+		if (bytes === null) throw new Error(`the membership filter "${key}" is missing`);
+		const filter = BloomFilter.fromBytes(bytes);
+		if (filter === undefined || filter.seed !== manifest.seed)
+			throw new Error(`the membership filter "${key}" is not one written for this manifest`);
+		const read = (shard: string) =>
+			withTimeout(this.kv.get(shard, { type: "text", cacheTtl: SHARD_CACHE_TTL_SECONDS }), this.readTimeoutMs);
+		return new ShardedOrigins(manifest, filter, this.shards, read, this.log);
+	}
+
+	/** A read that failed: keep what is loaded (or refuse everything) and try again soon. */
+	private readFailed(key: string, error: unknown): AnyCorsPolicy {
+		const reason = error instanceof Error ? error.message : String(error);
+		const kept = this.loaded;
+		this.log({
+			event: "allowlist-read-failed",
+			key,
+			reason,
+			keeping: kept?.policy.document ? "last valid allowlist" : "nothing: cross-origin requests refused",
+		});
+		const policy = kept?.policy ?? new CorsPolicy({ missing: `the allowlist could not be read from KV (${reason})` });
+		this.loaded = { ...kept, policy, text: kept?.text, due: this.now() + RETRY_AFTER_FAILURE_MS };
+		return policy;
+	}
+
+	private keep(policy: AnyCorsPolicy, text: string | null, due: number, source?: Loaded["source"]): AnyCorsPolicy {
+		this.loaded = source === undefined ? { policy, text, due } : { policy, text, due, source };
 		return policy;
 	}
 }

@@ -2,7 +2,14 @@
 // against), how a wrangler `get` that found nothing is recognized, and the last guard
 // before every write.
 import { describe, expect, it } from "vitest";
-import { describeTarget, getSaysMissing, wranglerArgs, writeAllowlist } from "../../src/cli/kv.ts";
+import {
+	describeTarget,
+	getSaysMissing,
+	type KvAction,
+	type KvTarget,
+	wranglerArgs,
+	writeAllowlist,
+} from "../../src/cli/kv.ts";
 
 describe("wrangler arguments", () => {
 	it.each([
@@ -26,11 +33,29 @@ describe("wrangler arguments", () => {
 		],
 		[
 			"list, local, in a chosen directory",
-			{ list: true } as const,
+			{ list: "allowlist" },
 			{ remote: false, persistTo: "/tmp/kv" },
 			"kv key list --prefix allowlist --binding ALLOWLIST --local --persist-to /tmp/kv",
 		],
-	])("%s", (_what, action, target, expected) => {
+		[
+			"bulk put, remote",
+			{ bulkPut: "/tmp/x/bulk.json" },
+			{ remote: true },
+			"kv bulk put /tmp/x/bulk.json --binding ALLOWLIST --remote",
+		],
+		[
+			"bulk get, remote, env",
+			{ bulkGet: "/tmp/x/bulk.json" },
+			{ remote: true, env: "production" },
+			"kv bulk get /tmp/x/bulk.json --binding ALLOWLIST --remote --env production",
+		],
+		[
+			"bulk delete, without wrangler's own prompt",
+			{ bulkDelete: "/tmp/x/bulk.json" },
+			{ remote: true },
+			"kv bulk delete /tmp/x/bulk.json --force --binding ALLOWLIST --remote",
+		],
+	] as [string, KvAction, KvTarget, string][])("%s", (_what, action, target, expected) => {
 		expect(wranglerArgs(action, target).join(" ")).toBe(expected);
 	});
 

@@ -5,6 +5,9 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Env } from "../../src/env.ts";
 import { createGateway } from "../../src/gateway.ts";
+import { type AnyCorsPolicy, type Decision, settle } from "../../src/policy/index.ts";
+import type { ShardManifest } from "../../src/shards/layout.ts";
+import type { ShardPlan } from "../../src/shards/plan.ts";
 
 export const ORIGIN = "https://app.example.com";
 export const GATEWAY = "https://gateway.test";
@@ -76,20 +79,52 @@ export async function contactsOf(server: string): Promise<{ requests: Recorded[]
 	};
 }
 
+export interface KvCounter {
+	reads: number;
+	/** Every key read, in order. */
+	keys: string[];
+	fault?: (key: string) => Promise<never>;
+}
+
+const READS = new Set(["get", "getWithMetadata", "list"]);
+
 /**
- * The real ALLOWLIST binding behind a wrapper that counts reads and, while `counter.fault`
- * is set, replaces each read with that failure: real KV cannot be made to throw or hang.
+ * The real ALLOWLIST binding behind a proxy that counts every read (whatever the method)
+ * and, while `counter.fault` is set, replaces each read with that failure: real KV cannot
+ * be made to throw or hang.
  */
-export function countingKv(fault?: () => Promise<never>) {
-	const counter = { reads: 0, fault };
-	const kv = {
-		get: (key: string) => {
-			counter.reads++;
-			return counter.fault ? counter.fault() : env.ALLOWLIST.get(key);
+export function countingKv(fault?: (key: string) => Promise<never>): { kv: KVNamespace; counter: KvCounter } {
+	const counter: KvCounter = { reads: 0, keys: [], fault };
+	const kv = new Proxy(env.ALLOWLIST, {
+		get(target, property, receiver) {
+			const value = Reflect.get(target, property, receiver);
+			if (typeof value !== "function" || !READS.has(String(property))) return value;
+			return (key: unknown, ...rest: unknown[]) => {
+				counter.reads++;
+				counter.keys.push(String(key));
+				return counter.fault ? counter.fault(String(key)) : Reflect.apply(value, target, [key, ...rest]);
+			};
 		},
-	} as unknown as KVNamespace;
+	});
 	return { kv, counter };
 }
 
 export const kvThrows = (): Promise<never> => Promise.reject(new Error("KV is down"));
 export const kvHangs = (): Promise<never> => new Promise<never>(() => {});
+
+/** What a policy does with a GET from `origin`, reading the shards it needs as the gateway would. */
+export async function actionFor(policy: AnyCorsPolicy, origin: string): Promise<Decision["action"]> {
+	const outcome = policy.decide({
+		method: "GET",
+		origin,
+		requestMethod: null,
+		requestHeaders: null,
+		selfOrigin: GATEWAY,
+	});
+	return (await settle(outcome)).action;
+}
+
+/** A plan's manifest as a publisher switching to it now writes it. */
+export function switchedTo(plan: ShardPlan): ShardManifest {
+	return { ...plan.manifest, published: new Date().toISOString() };
+}

@@ -1,26 +1,7 @@
 // Steady state makes no KV read per request (issue 6, performance): the gateway is handed
 // an env whose ALLOWLIST is the real local KV binding behind a proxy that counts reads.
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { DOC, ORIGIN, putAllowlist, testGateway } from "../support/gateway.ts";
-
-const READS = new Set(["get", "getWithMetadata", "list"]);
-
-/** The real binding; every read through it is counted. */
-function countingAllowlist(): { kv: KVNamespace; reads: () => number } {
-	let reads = 0;
-	const kv = new Proxy(env.ALLOWLIST, {
-		get(target, property, receiver) {
-			const value = Reflect.get(target, property, receiver);
-			if (typeof value !== "function") return value;
-			return (...args: unknown[]) => {
-				if (READS.has(String(property))) reads++;
-				return Reflect.apply(value, target, args);
-			};
-		},
-	});
-	return { kv, reads: () => reads };
-}
+import { countingKv, DOC, ORIGIN, putAllowlist, testGateway } from "../support/gateway.ts";
 
 // One row per kind of request the gateway answers, with the status it must give.
 const REQUESTS: { name: string; status: number; init: RequestInit }[] = [
@@ -45,11 +26,11 @@ beforeEach(async () => {
 
 describe("KV reads per request", () => {
 	it(`the first request reads the allowlist once; the next ${ROUNDS * REQUESTS.length} requests read nothing`, async () => {
-		const { kv, reads } = countingAllowlist();
+		const { kv, counter } = countingKv();
 		// The default refresh interval: no refresh falls due while the test runs.
 		const gateway = testGateway({ ALLOWLIST: kv, ALLOWLIST_REFRESH_SECONDS: "30" });
 		expect((await gateway.fetch("/echo", { headers: { origin: ORIGIN } })).status).toBe(200);
-		expect(reads()).toBe(1);
+		expect(counter.reads).toBe(1);
 		for (let round = 0; round < ROUNDS; round++) {
 			for (const request of REQUESTS) {
 				const res = await gateway.fetch("/echo", request.init);
@@ -57,11 +38,11 @@ describe("KV reads per request", () => {
 				expect(res.status, request.name).toBe(request.status);
 			}
 		}
-		expect(reads()).toBe(1);
+		expect(counter.reads).toBe(1);
 	});
 
 	it("the counter sees the gateway's reads: with ALLOWLIST_REFRESH_SECONDS=0 every request re-reads KV", async () => {
-		const { kv, reads } = countingAllowlist();
+		const { kv, counter } = countingKv();
 		const gateway = testGateway({ ALLOWLIST: kv, ALLOWLIST_REFRESH_SECONDS: "0" });
 		for (const request of REQUESTS) {
 			const res = await gateway.fetch("/echo", request.init);
@@ -69,6 +50,6 @@ describe("KV reads per request", () => {
 			expect(res.status, request.name).toBe(request.status);
 		}
 		// The first request's load, then one background refresh per later request.
-		expect(reads()).toBe(REQUESTS.length);
+		expect(counter.reads).toBe(REQUESTS.length);
 	});
 });

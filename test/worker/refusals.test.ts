@@ -5,14 +5,21 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { REASON_HEADER } from "../../src/http/cors.ts";
 import { REASON_TEXT, type RefusalReason } from "../../src/policy/index.ts";
-import { DOC, GATEWAY, ORIGIN, putAllowlist, testGateway } from "../support/gateway.ts";
+import { filterKey } from "../../src/shards/layout.ts";
+import { planShards } from "../../src/shards/plan.ts";
+import { DOC, GATEWAY, ORIGIN, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
 
 interface Row {
 	/** The allowlist in KV, or null for none. */
 	allowlist: unknown;
 	method: string;
 	headers: Record<string, string>;
+	/** Other KV keys written before the allowlist (a sharded allowlist's filter). */
+	kv?: Record<string, string | Uint8Array>;
 }
+
+// A sharded allowlist whose filter lists ORIGIN but whose shard was never written.
+const unreadable = planShards([ORIGIN], "refusal-row", 1);
 
 const preflight = (requestMethod: string, requestHeaders?: string): Row => ({
 	allowlist: DOC,
@@ -27,6 +34,12 @@ const preflight = (requestMethod: string, requestHeaders?: string): Row => ({
 // One row per reason; `satisfies` makes a new reason without a row a type error.
 const ROWS = {
 	"no-allowlist": { allowlist: null, method: "GET", headers: { origin: ORIGIN } },
+	"allowlist-unavailable": {
+		allowlist: { ...DOC, origins: [], shards: switchedTo(unreadable) },
+		kv: { [filterKey("refusal-row")]: unreadable.filter.toBytes() },
+		method: "GET",
+		headers: { origin: ORIGIN },
+	},
 	"origin-empty": { allowlist: DOC, method: "GET", headers: { origin: "" } },
 	"origin-too-long": { allowlist: DOC, method: "GET", headers: { origin: `https://${"a".repeat(600)}.example.com` } },
 	"origin-malformed": { allowlist: DOC, method: "GET", headers: { origin: `${ORIGIN}/` } },
@@ -40,7 +53,8 @@ const ROWS = {
 
 const cases = Object.entries(ROWS) as [RefusalReason, Row][];
 
-async function withAllowlist(allowlist: unknown): Promise<void> {
+async function withAllowlist({ allowlist, kv = {} }: Row): Promise<void> {
+	for (const [key, value] of Object.entries(kv)) await env.ALLOWLIST.put(key, value);
 	if (allowlist === null) await env.ALLOWLIST.delete("allowlist");
 	else await putAllowlist(allowlist);
 }
@@ -51,7 +65,7 @@ beforeEach(async () => {
 
 describe("every refusal is one structured log line", () => {
 	it.each(cases)("%s", async (reason, row) => {
-		await withAllowlist(row.allowlist);
+		await withAllowlist(row);
 		const gateway = testGateway();
 		const res = await gateway.fetch("/echo/why", { method: row.method, headers: row.headers });
 		expect(res.status).toBe(403);
@@ -77,7 +91,7 @@ describe("every refusal is one structured log line", () => {
 
 describe(`CORS_DEBUG = "true" names the reason in ${REASON_HEADER}`, () => {
 	it.each(cases)("%s", async (reason, row) => {
-		await withAllowlist(row.allowlist);
+		await withAllowlist(row);
 		const res = await testGateway({ CORS_DEBUG: "true" }).fetch("/echo", { method: row.method, headers: row.headers });
 		expect(res.status).toBe(403);
 		expect(res.headers.get(REASON_HEADER)).toBe(`${reason}: ${REASON_TEXT[reason]}`);

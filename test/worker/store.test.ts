@@ -2,7 +2,7 @@
 // that throw or hang) are injected by wrapping the real binding, since real KV has none.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CorsPolicy } from "../../src/policy/index.ts";
+import { type AnyCorsPolicy, CorsPolicy } from "../../src/policy/index.ts";
 import { ALLOWLIST_KEY, AllowlistStore } from "../../src/store/allowlist-store.ts";
 import { countingKv, DOC, ORIGIN, putAllowlist } from "../support/gateway.ts";
 
@@ -29,7 +29,7 @@ function harness(kv: KVNamespace, readTimeoutMs?: number) {
 	};
 }
 
-function allows(policy: CorsPolicy, origin: string): boolean {
+function allows(policy: AnyCorsPolicy, origin: string): boolean {
 	return (
 		policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: "https://gw.test" })
 			.action === "forward"

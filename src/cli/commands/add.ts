@@ -1,5 +1,5 @@
 import { validateAllowlist } from "../../policy/index.ts";
-import { KV_OPTIONS, kvTarget, YES_OPTION } from "../args.ts";
+import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
 import { EMPTY_DOCUMENT } from "../diff.ts";
 import { Refusal } from "../errors.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
@@ -13,7 +13,7 @@ export const add: Command = {
 	usage: "cors-gateway add ORIGIN... [--yes] [--local | --remote]",
 	summary: "allow origins (creates the document if there is none)",
 	help: `${YES_HELP}\n${KV_HELP}`,
-	options: { ...KV_OPTIONS, ...YES_OPTION },
+	options: { ...KV_OPTIONS, ...WRITE_OPTIONS },
 	positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: "ORIGIN" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "add");
@@ -29,6 +29,6 @@ export const add: Command = {
 			throw new Refusal("nothing added");
 		}
 		printProblems([], result.warnings);
-		return applyChange(target, stored, result.document, values.yes === true);
+		return applyChange(target, stored, result.document, values.yes === true, shardAbove(values, "add"));
 	},
 };

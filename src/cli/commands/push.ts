@@ -1,4 +1,4 @@
-import { KV_OPTIONS, kvTarget, YES_OPTION } from "../args.ts";
+import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
 import { readStored, readValidFile } from "../source.ts";
 import { applyChange } from "../write.ts";
 import { type Command, KV_HELP, YES_HELP } from "./command.ts";
@@ -8,11 +8,17 @@ export const push: Command = {
 	usage: "cors-gateway push FILE [--yes] [--local | --remote]",
 	summary: "replace the stored document with FILE (validated, normalized, shown as a diff)",
 	help: `${YES_HELP}\n${KV_HELP}`,
-	options: { ...KV_OPTIONS, ...YES_OPTION },
+	options: { ...KV_OPTIONS, ...WRITE_OPTIONS },
 	positionals: { min: 1, max: 1, what: "FILE" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "push");
 		const next = await readValidFile(positionals[0] as string, "; nothing written");
-		return applyChange(target, await readStored(target), next.document, values.yes === true);
+		return applyChange(
+			target,
+			await readStored(target),
+			next.document,
+			values.yes === true,
+			shardAbove(values, "push"),
+		);
 	},
 };

@@ -1,5 +1,5 @@
 import { validateAllowlist } from "../../policy/index.ts";
-import { KV_OPTIONS, kvTarget, YES_OPTION } from "../args.ts";
+import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
 import { Refusal } from "../errors.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
 import { printProblems } from "../output.ts";
@@ -12,7 +12,7 @@ export const remove: Command = {
 	usage: "cors-gateway remove ORIGIN... [--yes] [--local | --remote]",
 	summary: "stop allowing origins (each must be listed)",
 	help: `${YES_HELP}\n${KV_HELP}`,
-	options: { ...KV_OPTIONS, ...YES_OPTION },
+	options: { ...KV_OPTIONS, ...WRITE_OPTIONS },
 	positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: "ORIGIN" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "remove");
@@ -34,6 +34,6 @@ export const remove: Command = {
 			throw new Refusal("nothing removed");
 		}
 		printProblems([], result.warnings);
-		return applyChange(target, stored, result.document, values.yes === true);
+		return applyChange(target, stored, result.document, values.yes === true, shardAbove(values, "remove"));
 	},
 };

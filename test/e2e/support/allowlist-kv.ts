@@ -8,9 +8,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { dirname, join } from "node:path";
+import { putAllowlistFile } from "../../support/wrangler.ts";
 import type { AllowlistDocument } from "./allowlists.ts";
 import { PORTS } from "./ports.ts";
-import { putAllowlistFile } from "./wrangler.ts";
 
 const PROBE_INTERVAL_MS = 50;
 

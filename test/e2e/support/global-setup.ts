@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import type { TestProject } from "vitest/node";
 import { startUpstreamServer } from "../../support/upstream-server.ts";
+import { startWranglerDev } from "../../support/wrangler.ts";
 import { waitUntilServed, writeAllowlist } from "./allowlist-kv.ts";
 import { BASE } from "./allowlists.ts";
 import { startPageServer } from "./page-server.ts";
 import { PORTS } from "./ports.ts";
-import { startWranglerDev } from "./wrangler.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const REFRESH_SECONDS = 1;

@@ -4,8 +4,8 @@
 // spends seconds starting up around its write, longer than the refresh interval under test.)
 import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
+import { ROOT } from "../../support/wrangler.ts";
 import type { AllowlistDocument } from "./allowlists.ts";
-import { ROOT } from "./wrangler.ts";
 
 export interface AllowlistKv {
 	/** Stores `doc` under the key `allowlist`; resolves with Date.now() once it is stored. */

@@ -1,0 +1,30 @@
+import { validateAllowlistText } from "../../policy/index.ts";
+import { KV_OPTIONS, kvTarget } from "../args.ts";
+import { readAllowlist } from "../kv.ts";
+import { pruneVersions } from "../shards.ts";
+import { type Command, KV_HELP } from "./command.ts";
+
+export const prune: Command = {
+	name: "prune",
+	usage: "cors-gateway prune [--force] [--local | --remote]",
+	summary: "remove the shards of old versions of a large allowlist, once no gateway can still read them",
+	help: `  --force             also remove versions whose replacement time is unknown (after the
+                      allowlist became small enough to be stored whole): wait 5 minutes first
+${KV_HELP}`,
+	options: { ...KV_OPTIONS, force: { type: "boolean" } },
+	positionals: { min: 0, max: 0, what: "" },
+	async run({ values }) {
+		const target = kvTarget(values, "prune");
+		// Only the manifest matters here: the shards themselves are not read back.
+		const text = await readAllowlist(target);
+		const stored = text === null ? undefined : validateAllowlistText(text);
+		const manifest = stored?.ok ? stored.document.shards : undefined;
+		const plan = await pruneVersions(
+			target,
+			manifest ? { current: manifest.version, switchedAt: Date.parse(manifest.published) } : {},
+			{ force: values.force === true },
+		);
+		if (plan.deleted.length === 0 && plan.kept.length === 0) process.stdout.write("no old versions stored\n");
+		return 0;
+	},
+};

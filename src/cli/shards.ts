@@ -1,0 +1,151 @@
+// Large allowlists in KV (docs/LARGE-ALLOWLISTS.md), as the command line sees them: read
+// back as one document, published as versioned shards with the document switched last,
+// and old versions removed once no isolate can still be reading them.
+import { randomBytes } from "node:crypto";
+import { type AllowlistDocument, type Problem, type Validation, validateAllowlist } from "../policy/index.ts";
+import { type ShardManifest, shardKey, versionPrefix } from "../shards/layout.ts";
+import { planShards, shardWrites } from "../shards/plan.ts";
+import { decodeShard, shardFault } from "../shards/shard-text.ts";
+import { bulkDelete, bulkGet, bulkPut, KEY, type KvTarget, listKeys } from "./kv.ts";
+import { note, plural } from "./output.ts";
+
+/** Past this many exact and wildcard entries, a document is published as shards. */
+export const SHARD_ABOVE = 100_000;
+/** How long after its replacement a version's keys are kept: 3× the worst propagation delay. */
+export const PRUNE_AFTER_MS = 5 * 60 * 1000;
+
+/** The stored document with its shards' origins read back in: what every command works on. */
+export async function expandShards(target: KvTarget, document: AllowlistDocument): Promise<Validation> {
+	const manifest = document.shards as ShardManifest;
+	const keys = Array.from({ length: manifest.count }, (_, i) => shardKey(manifest.version, i));
+	note(`reading ${plural(keys.length, "shard")} of version ${manifest.version}…`);
+	const texts = await bulkGet(target, keys);
+	const problems: Problem[] = [];
+	const origins = [...document.origins];
+	keys.forEach((key, index) => {
+		const text = texts.get(key);
+		if (text === null || text === undefined) {
+			problems.push({ path: "shards", rule: "shard-missing", message: `the shard "${key}" is missing` });
+			return;
+		}
+		const entries = decodeShard(text);
+		const fault = shardFault(entries, index, manifest);
+		if (fault !== undefined)
+			problems.push({ path: "shards", rule: "shard-invalid", message: `the shard "${key}": ${fault}` });
+		else origins.push(...entries);
+	});
+	if (problems.length > 0) return { ok: false, problems, warnings: [] };
+	const { shards: _, ...settings } = document;
+	return validateAllowlist({ ...settings, origins });
+}
+
+/**
+ * Writes `next` to KV: as one document, or past `shardAbove` entries as new shards and a
+ * document naming them. `beforeSwitch` runs right before the one write that changes what
+ * the gateway serves (the document), and may refuse.
+ */
+export async function publish(
+	target: KvTarget,
+	next: AllowlistDocument,
+	options: { shardAbove: number; beforeSwitch: () => Promise<void>; write: (document: object) => Promise<void> },
+): Promise<ShardManifest | undefined> {
+	const inline = next.origins.filter((o) => o === "*" || o === "null");
+	const sharded = next.origins.filter((o) => o !== "*" && o !== "null");
+	if (sharded.length <= options.shardAbove) {
+		await options.beforeSwitch();
+		await options.write(next);
+		return undefined;
+	}
+	const plan = planShards(sharded, newVersion(new Date()), randomBytes(4).readUInt32LE(0));
+	const writes = shardWrites(plan);
+	const total = writes.reduce((n, w) => n + w.value.length, 0);
+	note(
+		`publishing ${sharded.length.toLocaleString("en")} entries as ${plural(plan.manifest.count, "shard")} of version ${plan.manifest.version}…`,
+	);
+	await bulkPut(target, writes, (done, bytes) =>
+		note(`  uploaded ${done}/${writes.length} keys, ${megabytes(bytes)} of ${megabytes(total)}`),
+	);
+	await options.beforeSwitch();
+	const manifest = { ...plan.manifest, published: new Date().toISOString() };
+	await options.write({ ...next, origins: inline, shards: manifest });
+	return manifest;
+}
+
+/** A version name that sorts by, and tells, when its upload began: 20261126T013000Z-3f9a2c1e. */
+export function newVersion(now: Date): string {
+	const stamp = now
+		.toISOString()
+		.replace(/[-:]/g, "")
+		.replace(/\.\d+Z$/, "Z");
+	return `${stamp}-${randomBytes(4).toString("hex")}`;
+}
+
+export interface PrunePlan {
+	/** Keys to delete, of versions replaced long enough ago. */
+	keys: string[];
+	deleted: string[];
+	/** Versions kept, each with why. */
+	kept: { version: string; why: string }[];
+}
+
+/** What is known of the allowlist's switches, newest first. */
+export interface Switches {
+	/** The version the allowlist names now, if it is sharded. */
+	current?: string;
+	/** When the allowlist last switched (ms since the epoch), if known. */
+	switchedAt?: number;
+	/** The sharded version it switched away from then, and when that one had been switched to. */
+	previous?: Pick<ShardManifest, "version" | "published">;
+}
+
+/**
+ * Which stored versions can go. A version the allowlist does not name was replaced at or
+ * before its last switch, and one other than the previous version at or before the switch
+ * before that: once that moment is PRUNE_AFTER_MS old, no isolate can still read it. When
+ * the moment is unknown (the allowlist is stored whole), nothing goes unless `force`.
+ */
+export function prunePlan(storedKeys: readonly string[], switches: Switches, now: number, force = false): PrunePlan {
+	const byVersion = new Map<string, string[]>();
+	for (const key of storedKeys) {
+		const version = key.slice(`${KEY}/`.length).split("/")[0] as string;
+		if (version !== "" && key.startsWith(versionPrefix(version)))
+			byVersion.set(version, [...(byVersion.get(version) ?? []), key]);
+	}
+	const plan: PrunePlan = { keys: [], deleted: [], kept: [] };
+	const { current, switchedAt, previous } = switches;
+	for (const [version, keys] of byVersion) {
+		if (version === current) continue;
+		const replacedAt =
+			previous !== undefined && version !== previous.version ? Date.parse(previous.published) : switchedAt;
+		if (force || (replacedAt !== undefined && now - replacedAt >= PRUNE_AFTER_MS)) {
+			plan.deleted.push(version);
+			plan.keys.push(...keys);
+		} else if (replacedAt === undefined) {
+			plan.kept.push({
+				version,
+				why: 'the allowlist is stored whole, so when it stopped naming this version is unknown; run "cors-gateway prune --force" 5 minutes after that',
+			});
+		} else {
+			const minutes = Math.max(1, Math.ceil((PRUNE_AFTER_MS - (now - replacedAt)) / 60_000));
+			plan.kept.push({ version, why: `replaced less than 5 minutes ago; removable in ${plural(minutes, "minute")}` });
+		}
+	}
+	return plan;
+}
+
+/** Deletes the keys of versions no isolate can still be reading; says what it kept and why. */
+export async function pruneVersions(
+	target: KvTarget,
+	switches: Switches,
+	options: { now?: number; force?: boolean } = {},
+): Promise<PrunePlan> {
+	const plan = prunePlan(await listKeys(target, `${KEY}/`), switches, options.now ?? Date.now(), options.force);
+	if (plan.keys.length > 0) await bulkDelete(target, plan.keys);
+	for (const version of plan.deleted) note(`removed old version ${version}`);
+	for (const { version, why } of plan.kept) note(`kept old version ${version}: ${why}`);
+	return plan;
+}
+
+function megabytes(bytes: number): string {
+	return `${(bytes / 1e6).toFixed(1)} MB`;
+}

@@ -1,0 +1,154 @@
+// Large allowlists through the real command against a real local KV directory: pushed as
+// versioned shards, read back as one document by every command, old versions pruned.
+import { rm } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, tempDir, wrangler, writeDocument } from "../support/cli.ts";
+
+const TENANTS = 10_000;
+const tenant = (i: number) => `https://tenant-${i}.platform.example`;
+const DOCUMENT = {
+	origins: [...Array.from({ length: TENANTS }, (_, i) => tenant(i)), "https://*.customers.example", "null"],
+	methods: ["GET", "HEAD", "POST", "PUT"],
+	headers: ["x-custom"],
+};
+
+let dir: string;
+let kv: string;
+let file: string;
+const at = () => ["--persist-to", kv];
+
+async function storedKeys(): Promise<string[]> {
+	const run = await wrangler(["kv", "key", "list", "--binding", "ALLOWLIST", "--local", ...at()]);
+	return (JSON.parse(run.stdout) as { name: string }[]).map((k) => k.name);
+}
+
+async function storedDocument(): Promise<{ origins: string[]; shards?: { version: string; count: number } }> {
+	const run = await wrangler(["kv", "key", "get", "allowlist", "--binding", "ALLOWLIST", "--local", ...at()]);
+	return JSON.parse(run.stdout);
+}
+
+beforeAll(async () => {
+	dir = await tempDir();
+	kv = `${dir}/kv`;
+	file = await writeDocument(dir, "large.json", DOCUMENT);
+});
+afterAll(async () => {
+	await rm(dir, { recursive: true, force: true });
+});
+
+describe("push past --shard-above", () => {
+	it("writes the shards and filter of a new version, then the document naming them", async () => {
+		const run = await cli(["push", file, "--yes", "--shard-above", "1000", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stderr).toContain("publishing 10,001 entries as 4 shards of version");
+		expect(run.stderr).toMatch(/uploaded 5\/5 keys/);
+		// The confirmation lists a bounded number of changes, not ten thousand lines.
+		expect(run.stdout).toMatch(/\n {2}… and 9,[0-9]{3} more \(all of them: cors-gateway diff FILE\)\n/);
+		expect(run.stdout.split("\n").filter((l) => l.startsWith("  + origin"))).toHaveLength(200);
+		const stored = await storedDocument();
+		expect(stored.origins).toEqual(["null"]);
+		const version = stored.shards?.version as string;
+		expect(stored.shards?.count).toBe(4);
+		expect((await storedKeys()).sort()).toEqual(
+			[
+				"allowlist",
+				`allowlist/${version}/filter`,
+				...[0, 1, 2, 3].map((i) => `allowlist/${version}/shard/${i}`),
+			].sort(),
+		);
+	});
+});
+
+describe("every command reads a sharded allowlist as one document", () => {
+	it("list prints every origin, inline and sharded", async () => {
+		const run = await cli(["list", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(new Set(run.stdout.trim().split("\n"))).toEqual(new Set(DOCUMENT.origins));
+	});
+
+	it("pull prints the whole document, ready to edit and push back", async () => {
+		const run = await cli(["pull", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		const pulled = JSON.parse(run.stdout);
+		expect(pulled.shards).toBeUndefined();
+		expect(new Set(pulled.origins)).toEqual(new Set(DOCUMENT.origins));
+		expect(pulled.methods).toEqual(DOCUMENT.methods);
+		expect(run.stderr).toMatch(/read back from 4 shards of version /);
+	});
+
+	it("diff against the file it was pushed from: no changes", async () => {
+		const run = await cli(["diff", file, ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toContain("no changes");
+	});
+
+	it.each([
+		["a sharded origin", tenant(4321), 0, `approved by the entry "${tenant(4321)}"`],
+		["a sharded wildcard", "https://a.customers.example", 0, 'approved by the entry "https://*.customers.example"'],
+		["an unlisted origin", "https://tenant-x.platform.example", 1, "the origin is not in the allowlist"],
+	])("check: %s", async (_what, origin, code, says) => {
+		const run = await cli(["check", origin, "--method", "PUT", ...at()]);
+		expect(run.code, run.stderr).toBe(code);
+		expect(run.stdout).toContain(says);
+	});
+});
+
+describe("changes publish a new version; old ones go once no gateway can read them", () => {
+	it("add writes a new version and keeps the replaced one for 5 minutes", async () => {
+		const before = (await storedDocument()).shards?.version as string;
+		const run = await cli(["add", "https://new.example.com", "--yes", "--shard-above", "1000", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		const after = (await storedDocument()).shards?.version as string;
+		expect(after).not.toBe(before);
+		expect(run.stderr).toContain(`kept old version ${before}: replaced less than 5 minutes ago`);
+		const keys = await storedKeys();
+		expect(keys.filter((k) => k.startsWith(`allowlist/${before}/`))).toHaveLength(5);
+		expect((await cli(["check", "https://new.example.com", ...at()])).code).toBe(0);
+	});
+
+	it("prune keeps what a gateway may still read, and says when it can go", async () => {
+		const run = await cli(["prune", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stderr).toMatch(/kept old version \S+: replaced less than 5 minutes ago; removable in 5 minutes/);
+	});
+
+	it("a file that names shards itself is refused: shards are the command line's to write", async () => {
+		const stored = await storedDocument();
+		const forged = await writeDocument(dir, "forged.json", stored);
+		const run = await cli(["push", forged, "--yes", ...at()]);
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain('names shards ("shards" is written by cors-gateway itself)');
+	});
+
+	it("a missing shard: commands refuse to work from a partial list", async () => {
+		const version = (await storedDocument()).shards?.version as string;
+		await wrangler([
+			"kv",
+			"key",
+			"delete",
+			`allowlist/${version}/shard/2`,
+			"--binding",
+			"ALLOWLIST",
+			"--local",
+			...at(),
+		]);
+		const run = await cli(["list", ...at()]);
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain(`the shard "allowlist/${version}/shard/2" is missing [shard-missing]`);
+		const add = await cli(["add", "https://other.example.com", "--yes", ...at()]);
+		expect(add.code).toBe(1);
+	});
+
+	it("pushing a small document stores it whole; prune --force then removes every old version", async () => {
+		const small = await writeDocument(dir, "small.json", { origins: ["https://app.example.com"] });
+		const run = await cli(["push", small, "--yes", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		expect((await storedDocument()).shards).toBeUndefined();
+		expect(run.stderr).toMatch(/kept old version \S+: replaced less than 5 minutes ago/);
+		const later = await cli(["prune", ...at()]);
+		expect(later.stderr).toContain("the allowlist is stored whole, so when it stopped naming this version is unknown");
+		const pruned = await cli(["prune", "--force", ...at()]);
+		expect(pruned.code, pruned.stderr).toBe(0);
+		expect(await storedKeys()).toEqual(["allowlist"]);
+	});
+});
