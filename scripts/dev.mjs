@@ -10,25 +10,17 @@
 //    extra arguments are passed on (`npm run dev -- --var CORS_DEBUG:true`).
 // Ctrl+C (SIGINT) or SIGTERM stops wrangler; the demo upstream stops when wrangler exits.
 //
-// Offline and quiet by design, through wrangler's documented environment variables:
-// - CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare does not download the `Request.cf` object
-//   from workers.cloudflare.com (and does not warn when it cannot); it uses its built-in
-//   placeholder `cf` object instead;
-// - WRANGLER_SEND_METRICS=false: no usage metrics (send_metrics = false in wrangler.toml too);
-// - WRANGLER_HIDE_BANNER=true: no banner, hence no npm registry update check behind it
-//   (this script prints the wrangler version itself).
-// Each is only a default: set it in the environment to override.
+// Offline and quiet by design: wrangler runs with the environment of scripts/wrangler.mjs
+// (no Request.cf download, no metrics, no banner; this script prints the version itself).
 // Environment: DEMO_UPSTREAM_PORT (default 8788), ALLOWLIST_FILE (default
 // allowlist.example.json).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { demoUpstreamPort, startDemoUpstream } from "./demo-upstream.mjs";
+import { root, runWrangler, wranglerBin, wranglerEnv } from "./wrangler.mjs";
 
 const [MIN_MAJOR, MIN_MINOR] = [22, 12];
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const wranglerBin = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 if (major < MIN_MAJOR || (major === MIN_MAJOR && minor < MIN_MINOR)) {
@@ -43,41 +35,11 @@ if (!existsSync(wranglerBin)) {
 	process.exit(1);
 }
 
-const env = {
-	CLOUDFLARE_CF_FETCH_ENABLED: "false",
-	WRANGLER_SEND_METRICS: "false",
-	WRANGLER_HIDE_BANNER: "true",
-	...process.env,
-};
 const wranglerVersion = JSON.parse(
 	readFileSync(join(root, "node_modules", "wrangler", "package.json"), "utf8"),
 ).version;
 const allowlistFile = process.env.ALLOWLIST_FILE ?? "allowlist.example.json";
 const upstreamPort = demoUpstreamPort([]);
-
-/**
- * Runs wrangler to completion with its output captured.
- * @param {string[]} args
- * @returns {Promise<{ code: number | null; output: string }>}
- */
-function runWrangler(args) {
-	return new Promise((resolvePromise, reject) => {
-		const child = spawn(process.execPath, [wranglerBin, ...args], {
-			cwd: root,
-			env,
-			stdio: ["ignore", "pipe", "pipe"],
-		});
-		let output = "";
-		child.stdout.on("data", (chunk) => {
-			output += chunk;
-		});
-		child.stderr.on("data", (chunk) => {
-			output += chunk;
-		});
-		child.on("error", reject);
-		child.on("close", (code) => resolvePromise({ code, output }));
-	});
-}
 
 // 1. Seed the local allowlist.
 const seed = await runWrangler([
@@ -126,7 +88,7 @@ const wrangler = spawn(
 		`ROUTES:${JSON.stringify({ "/": "assets", "/api": upstreamUrl })}`,
 		...process.argv.slice(2),
 	],
-	{ cwd: root, env, stdio: "inherit" },
+	{ cwd: root, env: wranglerEnv, stdio: "inherit" },
 );
 
 let stopping = false;

@@ -27,16 +27,13 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CorsPolicy, validateAllowlist } from "../src/policy/index.ts";
 import { startDemoUpstream } from "./demo-upstream.mjs";
 import { probeOpenProxy } from "./open-proxy-probes.mjs";
 import { connectInspector } from "./worker-inspector.mjs";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const wranglerBin = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+import { root, runWranglerOrFail, wranglerBin, wranglerEnv } from "./wrangler.mjs";
 
 const { values: flags } = parseArgs({
 	options: {
@@ -64,13 +61,6 @@ const refreshSeconds = numberFlag("refresh", 0);
 const maxHeapGrowthMib = numberFlag("max-heap-growth-mib", 0);
 const gatewayUrl = `http://127.0.0.1:${port}`;
 const upstreamPort = port + 2;
-
-const env = {
-	...process.env,
-	CLOUDFLARE_CF_FETCH_ENABLED: "false",
-	WRANGLER_SEND_METRICS: "false",
-	WRANGLER_HIDE_BANNER: "true",
-};
 
 // --- the two allowlists and the request mix ------------------------------------------
 
@@ -181,32 +171,10 @@ let workerdPid = 0;
 /** @type {Awaited<ReturnType<typeof connectInspector>> | undefined} */
 let inspector;
 
-/** Runs wrangler to completion; rejects with its output on failure. */
-function runWrangler(/** @type {string[]} */ args) {
-	return new Promise((resolvePromise, reject) => {
-		const child = spawn(process.execPath, [wranglerBin, ...args], {
-			cwd: root,
-			env,
-			stdio: ["ignore", "pipe", "pipe"],
-		});
-		let output = "";
-		child.stdout.on("data", (chunk) => {
-			output += chunk;
-		});
-		child.stderr.on("data", (chunk) => {
-			output += chunk;
-		});
-		child.on("error", reject);
-		child.on("close", (code) =>
-			code === 0 ? resolvePromise(output) : reject(new Error(`wrangler ${args.join(" ")} failed:\n${output}`)),
-		);
-	});
-}
-
 async function putAllowlist(/** @type {unknown} */ doc) {
 	const file = join(workDir, "allowlist.json");
 	await writeFile(file, JSON.stringify(doc));
-	await runWrangler([
+	await runWranglerOrFail([
 		"kv",
 		"key",
 		"put",
@@ -327,7 +295,7 @@ async function main() {
 			"--var",
 			`ALLOWLIST_REFRESH_SECONDS:${refreshSeconds}`,
 		],
-		{ cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+		{ cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
 	);
 	for (const stream of [wrangler.stdout, wrangler.stderr]) stream?.on("data", (chunk) => logChunks.push(chunk));
 	const wranglerLog = () => Buffer.concat(logChunks).toString("utf8");
