@@ -61,3 +61,14 @@ export function originsInUnreadShards(list: ShardedAllowlist, count: number): st
 	if (picked.length < count) throw new Error(`fewer than ${count} unread shards in a list of ${list.size}`);
 	return picked;
 }
+
+/**
+ * Deletes the shards and the filter, keeping the document: from then on any shard read
+ * fails closed (a listed origin is refused), so unchanged answers prove none was made.
+ */
+export async function deleteShards(
+	kv: { delete(key: string): Promise<unknown> },
+	list: ShardedAllowlist,
+): Promise<void> {
+	for (const { key } of list.writes) await kv.delete(key);
+}
