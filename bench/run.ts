@@ -383,7 +383,7 @@ async function main(): Promise<void> {
 		};
 		const record = (key: string, cell: Cell) => cells.set(key, [...(cells.get(key) ?? []), cell]);
 
-		// The warm-up also reads the shards the sharded gateway's scenarios need.
+		// The checks and this warm-up read the shards the sharded gateway's scenarios need.
 		for (const size of SIZES)
 			for (const s of SCENARIOS.keys()) for (const c of CONTENDERS) await cellAt(c, size, s, PLAN.warmupSeconds);
 		for (const s of SCENARIOS.keys()) await shardedCell(s, PLAN.warmupSeconds);
