@@ -1,14 +1,29 @@
 // `npm run bench:core`: the pure policy core in Node (node --expose-gc runs the .ts
 // sources directly). Compile time and retained heap per allowlist size, then the cost of
-// one decision per request kind, in ns/op.
-import { CorsPolicy, type CorsRequest, validateAllowlistText } from "../src/policy/index.ts";
-import { type BenchAllowlist, benchAllowlist } from "./allowlists.ts";
+// one decision per request kind, in ns/op; then the same for a sharded allowlist of
+// 1,000,000 entries: planning its shards, and deciding once its shards are cached.
+import {
+	type AnyCorsPolicy,
+	CorsPolicy,
+	type CorsRequest,
+	type Decision,
+	settle,
+	validateAllowlist,
+	validateAllowlistText,
+} from "../src/policy/index.ts";
+import { lookupKeys } from "../src/shards/layout.ts";
+import { planShards, type ShardPlan, shardWrites } from "../src/shards/plan.ts";
+import { ShardCache } from "../src/store/shard-cache.ts";
+import { ShardedOrigins } from "../src/store/sharded-origins.ts";
+import { type BenchAllowlist, benchAllowlist, benchOrigins, SETTINGS } from "./allowlists.ts";
 import { loadAverage, machineLines } from "./machine.ts";
 import { PREFLIGHT_HEADERS } from "./scenarios.ts";
 import { fixed, whole } from "./stats.ts";
 
 const SIZES = [10, 1_000, 10_000, 100_000, 1_000_000];
+const SHARDED_SIZE = 1_000_000;
 const COMPILE_SAMPLES = 5;
+const PLAN_SAMPLES = 3;
 /** Each timed batch of decisions lasts about this long; the fastest batch is reported. */
 const BATCH_MS = 20;
 const BATCHES = 7;
@@ -131,7 +146,8 @@ const CASES: DecisionCase[] = [
 
 let sink = 0;
 
-function nsPerDecision(policy: CorsPolicy, request: CorsRequest, expect: string): number {
+/** `policy` answers `request` from memory (a sharded policy only once the shards it needs are cached). */
+function nsPerDecision(policy: AnyCorsPolicy, request: CorsRequest, expect: string): number {
 	const first = policy.decide(request);
 	if (first.action !== expect)
 		throw new Error(`expected ${expect}, got ${first.action} for ${JSON.stringify(request)}`);
@@ -139,19 +155,68 @@ function nsPerDecision(policy: CorsPolicy, request: CorsRequest, expect: string)
 	let batch = 0;
 	const calibrateUntil = performance.now() + BATCH_MS;
 	while (performance.now() < calibrateUntil) {
-		for (let i = 0; i < 100; i++) sink += policy.decide(request).headers.length;
+		for (let i = 0; i < 100; i++) sink += (policy.decide(request) as Decision).headers.length;
 		batch += 100;
 	}
 	const samples: number[] = [];
 	for (let b = 0; b < BATCHES; b++) {
 		const start = process.hrtime.bigint();
-		for (let i = 0; i < batch; i++) sink += policy.decide(request).headers.length;
+		for (let i = 0; i < batch; i++) sink += (policy.decide(request) as Decision).headers.length;
 		samples.push(Number(process.hrtime.bigint() - start) / batch);
 	}
 	return Math.min(...samples);
 }
 
-function main(): void {
+interface PlanRow {
+	ms: number;
+	heapMiB: number;
+	plan: ShardPlan;
+}
+
+/** planShards over the canonical entries, as `cors-gateway push` runs it; heap = what the plan retains. */
+function measurePlan(keys: readonly string[]): PlanRow {
+	const times: number[] = [];
+	let heapMiB = Number.NaN;
+	let plan: ShardPlan | undefined;
+	for (let i = 0; i < PLAN_SAMPLES; i++) {
+		plan = undefined;
+		const before = heapAfterGc();
+		const start = performance.now();
+		plan = planShards(keys, `bench-${i}`, 2026);
+		times.push(performance.now() - start);
+		// Not on the first run: hashing the keys flattens the strings they were built from,
+		// which frees memory that is no part of the plan.
+		if (i === PLAN_SAMPLES - 1) heapMiB = (heapAfterGc() - before) / 2 ** 20;
+	}
+	return { ms: Math.min(...times), heapMiB, plan: plan as ShardPlan };
+}
+
+/**
+ * The policy an isolate builds for a sharded document, its shards read from an in-memory
+ * map instead of KV, with the shards `probes` need already read into its cache.
+ */
+async function shardedPolicy(plan: ShardPlan, probes: readonly string[]): Promise<AnyCorsPolicy> {
+	const stored = new Map<string, string>();
+	for (const { key, value } of shardWrites(plan)) if (typeof value === "string") stored.set(key, value);
+	const manifest = { ...plan.manifest, published: new Date().toISOString() };
+	const result = validateAllowlist({ ...SETTINGS, origins: [], shards: manifest });
+	if (!result.ok) throw new Error(`sharded document invalid: ${JSON.stringify(result.problems[0])}`);
+	const source = new ShardedOrigins(
+		manifest,
+		plan.filter,
+		new ShardCache(),
+		async (key) => stored.get(key) ?? null,
+		(event) => {
+			throw new Error(`unexpected shard event: ${JSON.stringify(event)}`);
+		},
+	);
+	const policy: AnyCorsPolicy = new CorsPolicy({ ...result, source });
+	for (const origin of probes)
+		await settle(policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF }));
+	return policy;
+}
+
+async function main(): Promise<void> {
 	const startLoad = loadAverage();
 	const lines: string[] = [];
 	const out = (s = "") => lines.push(s);
@@ -192,8 +257,51 @@ function main(): void {
 		console.error(`timed ${c.name}`);
 	}
 	out();
+
+	out(`## Sharded: ${whole(SHARDED_SIZE)} entries`);
+	out();
+	const shardedList = listOf(SHARDED_SIZE);
+	const planned = measurePlan(benchOrigins(SHARDED_SIZE));
+	const { manifest } = planned.plan;
+	console.error(`planned ${whole(SHARDED_SIZE)} entries`);
+	out(
+		`planShards (what \`cors-gateway push\` runs after validating): fastest of ${PLAN_SAMPLES}; heap = heapUsed retained by the plan after gc (the shard texts; the filter's ${fixed(planned.plan.filter.toBytes().length / 2 ** 20, 1)} MiB are an ArrayBuffer, outside heapUsed).`,
+	);
+	out();
+	out("| entries | shards | plan ms | retained heap MiB |");
+	out("| ---: | ---: | ---: | ---: |");
+	out(
+		`| ${whole(manifest.entries)} | ${whole(manifest.count)} | ${fixed(planned.ms, 1)} | ${fixed(planned.heapMiB, 1)} |`,
+	);
+	out();
+	// The miss must be ruled out by the filter alone, as nearly every unlisted origin is.
+	const missKeys = lookupKeys(shardedList.miss, manifest.wildcardDepths);
+	if (missKeys.some((k) => planned.plan.filter.has(k)))
+		throw new Error(`the filter does not rule out ${shardedList.miss}: pick another miss`);
+	const probes = [shardedList.lateExact, shardedList.lateWildcard, shardedList.miss];
+	const sharded = await shardedPolicy(planned.plan, probes);
+	out(
+		`Decide with the sharded policy (ShardedOrigins behind CorsPolicy, as in the Worker), once the shards the request needs are cached: ns per decision, as above; the miss is ruled out by the filter (${missKeys.length} lookup keys, no shard).`,
+	);
+	out();
+	out(
+		`| case | in memory: ${whole(SIZES[0] as number)} | in memory: ${whole(SHARDED_SIZE)} | sharded: ${whole(SHARDED_SIZE)} | sharded ÷ in memory ${whole(SIZES[0] as number)} |`,
+	);
+	out("| --- | ---: | ---: | ---: | ---: |");
+	for (const c of CASES.slice(0, 4)) {
+		const small = nsPerDecision(
+			policies.get(SIZES[0] as number) as CorsPolicy,
+			c.request(listOf(SIZES[0] as number)),
+			c.expect,
+		);
+		const big = nsPerDecision(policies.get(SHARDED_SIZE) as CorsPolicy, c.request(shardedList), c.expect);
+		const ns = nsPerDecision(sharded, c.request(shardedList), c.expect);
+		out(`| ${c.name} | ${fixed(small, 0)} | ${fixed(big, 0)} | ${fixed(ns, 0)} | ${fixed(ns / small, 2)} |`);
+		console.error(`timed sharded ${c.name}`);
+	}
+	out();
 	console.log(lines.join("\n"));
 	if (sink === 0) console.error("(nothing decided)");
 }
 
-main();
+await main();

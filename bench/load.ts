@@ -9,6 +9,11 @@ export interface LoadRequest {
 	headers: Record<string, string>;
 	connections: number;
 	seconds: number;
+	/**
+	 * A flood instead of a timed run: this many requests, each with its own random
+	 * `Origin` (`https://<random>.<random>.example`), replacing any in `headers`.
+	 */
+	randomOrigins?: number;
 }
 
 export interface LoadResult {
@@ -22,6 +27,8 @@ export interface LoadResult {
 	/** Responses per HTTP status. */
 	statuses: Record<string, number>;
 }
+
+const randomLabel = () => Math.random().toString(36).slice(2, 12);
 
 function percentile(sorted: Float64Array, p: number): number {
 	if (sorted.length === 0) return Number.NaN;
@@ -48,8 +55,20 @@ async function measure(req: LoadRequest): Promise<LoadResult> {
 			headers: req.headers,
 			connections: req.connections,
 			pipelining: 1,
-			duration: req.seconds,
 			timeout: 30,
+			...(req.randomOrigins === undefined
+				? { duration: req.seconds }
+				: {
+						amount: req.randomOrigins,
+						requests: [
+							{
+								setupRequest: (r: autocannon.Request) => ({
+									...r,
+									headers: { ...r.headers, origin: `https://${randomLabel()}.${randomLabel()}.example` },
+								}),
+							},
+						],
+					}),
 		};
 		const instance = autocannon(options, (error, r) => (error ? reject(error) : resolve(r)));
 		instance.on("response", (_client, status, _bytes, ms) => record(status, ms));

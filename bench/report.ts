@@ -1,9 +1,12 @@
 // The bench's report: Markdown tables of every measurement, the ratios side by side, and
-// each target of issue 6 with its figure and verdict.
+// each target of issues 6 and 8 with its figure and verdict.
+import { SHARD_CACHE_BUDGET_BYTES } from "../src/store/shard-cache.ts";
 import type { BenchAllowlist } from "./allowlists.ts";
 import type { LoadResult } from "./load.ts";
 import { machineLines } from "./machine.ts";
+import type { PublishTime } from "./publish-time.ts";
 import { CONTENDERS, type Contender, SCENARIOS } from "./scenarios.ts";
+import type { ShardedAllowlist } from "./sharded.ts";
 import { fixed, median, spreadPercent, whole } from "./stats.ts";
 
 /** One timed measurement. */
@@ -18,6 +21,27 @@ export interface Cold {
 }
 
 export const keyOf = (contender: Contender, size: number, scenario: number) => `${contender}|${size}|${scenario}`;
+/** The sharded gateway's cells, and those of the gateway at 10 entries measured right after each. */
+export const shardedKey = (scenario: number) => `sharded|${scenario}`;
+export const pairedKey = (scenario: number) => `paired-10|${scenario}`;
+
+/** The sharded gateway under a flood of random origins. */
+export interface Flood {
+	requests: number;
+	rps: number;
+	/** The isolate's used V8 heap after a full GC, in bytes, before and after the flood. */
+	heapBefore: number;
+	heapAfter: number;
+}
+
+export interface ShardedRun {
+	list: ShardedAllowlist;
+	/** First and second requests for listed origins whose shard was not read yet. */
+	unreadShard: Cold;
+	flood: Flood;
+	/** `cors-gateway push` of the same list (full runs only). */
+	published?: PublishTime;
+}
 
 export interface BenchRun {
 	quick: boolean;
@@ -37,6 +61,7 @@ export interface BenchRun {
 	cells: Map<string, Cell[]>;
 	/** Per Worker name. */
 	cold: Map<string, Cold>;
+	sharded: ShardedRun;
 }
 
 /** Per-round ratios a[i] ÷ b[i]: each pair was measured back to back. */
@@ -56,11 +81,11 @@ export function report(run: BenchRun): string {
 		`- method: Miniflare API, one workerd, ${run.workers} Workers on direct sockets (no Miniflare entry Worker in the path); autocannon in its own process, ${connections} keep-alive connections, no pipelining; upstream: Node http server in its own process`,
 	);
 	out(
-		`- ${plan.rounds} round(s) of ${plan.seconds} s per measurement, interleaved (for each size and scenario: gateway, bare, common), after a ${plan.warmupSeconds} s warm-up of each; medians over rounds, spread = (max − min) / median`,
+		`- ${plan.rounds} round(s) of ${plan.seconds} s per measurement, interleaved (for each size and scenario: gateway, bare, common; then for each scenario: the sharded gateway, the gateway at 10 entries), after a ${plan.warmupSeconds} s warm-up of each; medians over rounds, spread = (max − min) / median`,
 	);
 	out(`- checked before timing: ${checked} requests answered with the expected status and headers`);
 	out(
-		`- allowlists: ${[...lists.values()].map((l) => `${whole(l.size)} entries = ${(l.text.length / 2 ** 20).toFixed(2)} MiB`).join(", ")} (4 exact : 1 wildcard)`,
+		`- allowlists: ${[...lists.values()].map((l) => `${whole(l.size)} entries = ${(l.text.length / 2 ** 20).toFixed(2)} MiB`).join(", ")} (4 exact : 1 wildcard); sharded: ${whole(run.sharded.list.size)} entries, same shape and settings`,
 	);
 	out();
 
@@ -126,6 +151,9 @@ export function report(run: BenchRun): string {
 	);
 	out();
 
+	const sh = shardedSection(run);
+	for (const line of sh.lines) out(line);
+
 	out("## Targets");
 	out();
 	const allowed = 0;
@@ -177,5 +205,95 @@ export function report(run: BenchRun): string {
 	const cold100k = cold.get(`gateway-${sizes[2]}`) as Cold;
 	const added = median(cold100k.first) - median(cold100k.warm);
 	out(`- cold start with 100,000 entries under 50 ms added: ${fixed(added, 1)} ms → ${verdict(added < 50)}`);
+	out(
+		`- allowed GET, sharded ${whole(run.sharded.list.size)} within 10% of 10 entries once its shards are cached: ${fixed(sh.allowedRatio, 2)} (by CPU per request, 10 ÷ sharded: ${fixed(sh.allowedCpuRatio, 2)}) → ${verdict(sh.allowedRatio >= 0.9)}`,
+	);
 	return lines.join("\n");
 }
+
+const mib = (bytes: number) => fixed(bytes / 2 ** 20, 1);
+
+/** The sharded gateway's figures: throughput beside the gateway at 10 entries, shard reads, cold start, flood, publishing. */
+function shardedSection(run: BenchRun): { lines: string[]; allowedRatio: number; allowedCpuRatio: number } {
+	const { list, unreadShard, flood, published } = run.sharded;
+	const { manifest } = list.plan;
+	const lines: string[] = [];
+	const out = (s = "") => lines.push(s);
+	const cellsOf = (key: string) => run.cells.get(key) as Cell[];
+	const rps = (c: Cell[]) => median(c.map((x) => x.rps));
+	const cpu = (c: Cell[]) => median(c.map((x) => x.cpuUsPerRequest));
+	const filterBytes = list.writes.at(-1)?.value.length ?? 0;
+	const shardBytes = list.writes.slice(0, -1).reduce((n, w) => n + w.value.length, 0);
+	out(`## Sharded allowlists: ${whole(list.size)} origins`);
+	out();
+	out(
+		`The same gateway bundle over its own KV namespace, published as the command line does: ${whole(manifest.entries)} entries in ${whole(manifest.count)} shards (${mib(shardBytes)} MiB of text, version ${manifest.version}, wildcard depths ${manifest.wildcardDepths.join(", ")}), a ${mib(filterBytes)} MiB membership filter, then the \`allowlist\` document naming them (no inline origins).`,
+	);
+	out();
+	out("### Throughput once the needed shards are cached (after the warm-up)");
+	out();
+	out(
+		"| scenario | sharded req/s | spread | p50 ms | p99 ms | CPU µs/req | 10 entries, right after: req/s | CPU µs/req | sharded ÷ 10 | CPU 10 ÷ sharded |",
+	);
+	out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+	const ratiosBy = SCENARIOS.map((scenario, s) => {
+		const sc = cellsOf(shardedKey(s));
+		const ten = cellsOf(pairedKey(s));
+		const ratio = median(ratios(sc, ten));
+		const cpuRatio = cpu(ten) / cpu(sc);
+		out(
+			`| ${scenario.name} | ${whole(rps(sc))} | ${fixed(spreadPercent(sc.map((x) => x.rps)), 0)}% | ${fixed(median(sc.map((x) => x.p50Ms)), 2)} | ${fixed(median(sc.map((x) => x.p99Ms)), 2)} | ${whole(cpu(sc))} | ${whole(rps(ten))} | ${whole(cpu(ten))} | ${fixed(ratio, 2)} | ${fixed(cpuRatio, 2)} |`,
+		);
+		return { ratio, cpuRatio };
+	});
+	out();
+	out(
+		"Each sharded measurement is followed at once by the same scenario at 10 entries (unsharded); the ratio is the median of the per-round ratios.",
+	);
+	out();
+	out("### Shard reads, cold start, flood, publishing");
+	out();
+	const first = median(unreadShard.first);
+	const warm = median(unreadShard.warm);
+	const coldSharded = run.cold.get("gateway-sharded") as Cold;
+	const cold100k = run.cold.get(`gateway-${run.sizes.at(-1)}`) as Cold;
+	const added = (c: Cold) => median(c.first) - median(c.warm);
+	out("| figure | value |");
+	out("| --- | ---: |");
+	const timed = SCENARIOS.reduce((n, _, s) => n + cellsOf(shardedKey(s)).reduce((m, c) => m + c.requests, 0), 0);
+	out(
+		`| shard and filter reads per request in steady state (shards deleted from KV after the warm-up; ${whole(timed)} timed requests answered as expected) | 0 |`,
+	);
+	out(
+		`| first request for a listed origin whose shard is not cached (${unreadShard.first.length} origins, each in its own shard) | ${fixed(first, 2)} ms (median) |`,
+	);
+	out(`| the same origins again, shard cached | ${fixed(warm, 2)} ms |`);
+	out(`| added by reading and checking one shard | ${fixed(first - warm, 2)} ms |`);
+	out(
+		`| cold start, sharded ${whole(list.size)}: first request of a new isolate (document, filter, one shard) | ${fixed(median(coldSharded.first), 1)} ms (${fixed(added(coldSharded), 1)} ms added) |`,
+	);
+	out(
+		`| cold start, one document of ${whole(run.sizes.at(-1) as number)} entries, same restarts | ${fixed(median(cold100k.first), 1)} ms (${fixed(added(cold100k), 1)} ms added) |`,
+	);
+	out(
+		`| flood: ${whole(flood.requests)} requests, each from a new random origin (all refused) | ${whole(flood.rps)} req/s |`,
+	);
+	out(
+		`| isolate heap (V8 used, after GC) before → after the flood | ${mib(flood.heapBefore)} → ${mib(flood.heapAfter)} MiB (+${mib(flood.heapAfter - flood.heapBefore)}; shard cache budget ${mib(SHARD_CACHE_BUDGET_BYTES)} MiB estimated; the filter's ${mib(filterBytes)} MiB are outside V8's heap) |`,
+	);
+	out(
+		published === undefined
+			? "| `cors-gateway push` of the same list into a fresh local KV directory | full runs only |"
+			: `| \`cors-gateway push\` of ${whole(published.entries)} origins into a fresh local KV directory (${published.summary}) | ${fixed(published.ms / 1000, 1)} s |`,
+	);
+	out();
+	out(
+		`The shard-read rows come from each workerd restart of the cold-start runs: once the sharded gateway had answered its first requests, ${UNREAD_COUNT_NOTE}. The heap is read through workerd's inspector in a separate restart with the inspector on; nothing timed runs there but the flood.`,
+	);
+	out();
+	const allowed = ratiosBy[0] as { ratio: number; cpuRatio: number };
+	return { lines, allowedRatio: allowed.ratio, allowedCpuRatio: allowed.cpuRatio };
+}
+
+const UNREAD_COUNT_NOTE =
+	"each listed origin of a shard it had not read was requested once (one KV read of the shard), then each again (cached), sequentially";

@@ -3,18 +3,28 @@
 // its own direct socket on loopback), with the same KV documents and the same upstream.
 // The load generator and the upstream run in their own processes. Every measurement is
 // checked (statuses, errors); the run fails if any answer is not the expected one.
+// A fourth contender is the same gateway over a sharded allowlist of 1,000,000 origins.
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare, type MiniflareOptions } from "miniflare";
-import { type BenchAllowlist, benchAllowlist } from "./allowlists.ts";
+import { type BenchAllowlist, benchAllowlist, type Probes } from "./allowlists.ts";
 import { bundle, compatibilityDate, type WorkerName } from "./bundle.ts";
+import { isolateHeap } from "./isolate-heap.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
 import { loadAverage } from "./machine.ts";
-import { type Cell, type Cold, keyOf, report } from "./report.ts";
+import { type PublishTime, publishTime } from "./publish-time.ts";
+import { type Cell, type Cold, type Flood, keyOf, pairedKey, report, shardedKey } from "./report.ts";
 import { CONTENDERS, type Contender, SCENARIOS, type Scenario } from "./scenarios.ts";
-import { median } from "./stats.ts";
+import {
+	deleteShards,
+	originsInUnreadShards,
+	publishSharded,
+	type ShardedAllowlist,
+	shardedAllowlist,
+} from "./sharded.ts";
+import { median, whole } from "./stats.ts";
 import { workerdCpuMeter } from "./workerd-cpu.ts";
 
 const args = process.argv.slice(2);
@@ -26,10 +36,16 @@ const PLAN = QUICK
 	: { rounds: 5, seconds: 2, warmupSeconds: 1, coldSamples: 5 };
 const CONNECTIONS = 8;
 const SIZES = [10, 10_000, 100_000];
+// --quick shards a smaller list (still past the command line's 100,000) to stay short.
+const SHARDED_SIZE = QUICK ? 150_000 : 1_000_000;
+/** Random origins sent to the sharded gateway to measure its memory under a flood. */
+const FLOOD_REQUESTS = QUICK ? 10_000 : 100_000;
+/** Per workerd restart: origins whose shard is not cached yet, each in its own shard. */
+const UNREAD_SHARDS = 16;
 const WARM_SAMPLES = 20;
 const HOST = "127.0.0.1";
 // The team's port range for this bench: 18800-18899.
-const PORT = { upstream: 18801, miniflare: 18810, firstWorker: 18811 };
+const PORT = { upstream: 18801, inspector: 18802, miniflare: 18810, firstWorker: 18811 };
 const UPSTREAM_URL = `http://${HOST}:${PORT.upstream}`;
 
 interface Target {
@@ -38,6 +54,8 @@ interface Target {
 	size: number | null;
 	name: string;
 	port: number;
+	/** Serves the sharded allowlist (its own KV namespace). */
+	sharded?: true;
 }
 
 const targets: Target[] = [{ contender: "bare", size: null, name: "bare", port: PORT.firstWorker }];
@@ -47,8 +65,17 @@ for (const size of SIZES) {
 	}
 }
 
+const SHARDED: Target = {
+	contender: "gateway",
+	size: SHARDED_SIZE,
+	name: "gateway-sharded",
+	port: PORT.firstWorker + targets.length,
+	sharded: true,
+};
+targets.push(SHARDED);
+
 function targetFor(contender: Contender, size: number): Target {
-	return targets.find((t) => t.contender === contender && (t.size === size || t.size === null)) as Target;
+	return targets.find((t) => t.contender === contender && !t.sharded && (t.size === size || t.size === null)) as Target;
 }
 
 function urlOf(target: Target): string {
@@ -84,13 +111,15 @@ function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
 
 const ENTRY: Record<Contender, WorkerName> = { gateway: "gateway", bare: "bare", common: "common" };
 
-async function miniflareOptions(): Promise<MiniflareOptions> {
+async function miniflareOptions(inspector = false): Promise<MiniflareOptions> {
 	const date = compatibilityDate();
 	const code = new Map<Contender, string>();
 	for (const c of CONTENDERS) code.set(c, await bundle(ENTRY[c]));
 	return {
 		host: HOST,
 		port: PORT.miniflare,
+		// Only for reading the sharded gateway's heap, after the timed measurements.
+		...(inspector ? { inspectorPort: PORT.inspector } : {}),
 		// Offline and self-contained: no Request.cf download, no entry in the dev registry
 		// that other local wrangler/Miniflare sessions read.
 		cf: false,
@@ -109,7 +138,9 @@ async function miniflareOptions(): Promise<MiniflareOptions> {
 				env: {
 					UPSTREAM_URL: { type: "text" as const, value: UPSTREAM_URL },
 					// Gateway and common version of one size read the same KV namespace.
-					...(t.size === null ? {} : { ALLOWLIST: { type: "kv" as const, id: `allowlist-${t.size}` } }),
+					...(t.size === null
+						? {}
+						: { ALLOWLIST: { type: "kv" as const, id: t.sharded ? "allowlist-sharded" : `allowlist-${t.size}` } }),
 				},
 			},
 			dev: { unsafeDirectSockets: [{ host: HOST, port: t.port, proxy: false }] },
@@ -117,11 +148,12 @@ async function miniflareOptions(): Promise<MiniflareOptions> {
 	};
 }
 
-async function seed(mf: Miniflare, lists: Map<number, BenchAllowlist>): Promise<void> {
+async function seed(mf: Miniflare, lists: Map<number, BenchAllowlist>, sharded: ShardedAllowlist): Promise<void> {
 	for (const [size, list] of lists) {
 		const kv = await mf.getKVNamespace("ALLOWLIST", `gateway-${size}`);
 		await kv.put("allowlist", list.text);
 	}
+	await publishSharded(await mf.getKVNamespace("ALLOWLIST", SHARDED.name), sharded);
 }
 
 // --- checks before timing --------------------------------------------------------------
@@ -130,34 +162,52 @@ async function upstreamCount(upstream: ChildProcess): Promise<number> {
 	return (await ask<{ received: number }>(upstream, "count")).received;
 }
 
-async function verify(upstream: ChildProcess, lists: Map<number, BenchAllowlist>): Promise<number> {
+/** Sends `scenario` N times to `target` as `contender`; records anything unexpected. */
+async function check(
+	upstream: ChildProcess,
+	target: Target,
+	list: Probes,
+	scenario: Scenario,
+	contender: Contender,
+	N: number,
+): Promise<void> {
+	const where = `${scenario.name} → ${target.name}`;
+	const before = await upstreamCount(upstream);
+	for (let i = 0; i < N; i++) {
+		const res = await fetch(urlOf(target), { method: scenario.method, headers: scenario.headers(list) });
+		await res.arrayBuffer();
+		if (res.status !== scenario.status[contender])
+			failures.push(`${where}: status ${res.status}, expected ${scenario.status[contender]}`);
+		if (contender === "gateway") {
+			const acao = res.headers.get("access-control-allow-origin");
+			if (acao !== scenario.allowOrigin(list))
+				failures.push(`${where}: Access-Control-Allow-Origin ${acao}, expected ${scenario.allowOrigin(list)}`);
+			if (!/\borigin\b/i.test(res.headers.get("vary") ?? "")) failures.push(`${where}: no Vary: Origin`);
+		}
+	}
+	const reached = (await upstreamCount(upstream)) - before;
+	const expected = contender === "bare" || scenario.forwarded ? N : 0;
+	if (reached !== expected) failures.push(`${where}: upstream received ${reached} requests, expected ${expected}`);
+}
+
+async function verify(
+	upstream: ChildProcess,
+	lists: Map<number, BenchAllowlist>,
+	sharded: ShardedAllowlist,
+): Promise<number> {
 	const N = 3;
 	let checked = 0;
 	for (const [size, list] of lists) {
 		for (const scenario of SCENARIOS) {
 			for (const contender of CONTENDERS) {
-				const target = targetFor(contender, size);
-				const where = `${scenario.name} → ${target.name}`;
-				const before = await upstreamCount(upstream);
-				for (let i = 0; i < N; i++) {
-					const res = await fetch(urlOf(target), { method: scenario.method, headers: scenario.headers(list) });
-					await res.arrayBuffer();
-					checked++;
-					if (res.status !== scenario.status[contender])
-						failures.push(`${where}: status ${res.status}, expected ${scenario.status[contender]}`);
-					if (contender === "gateway") {
-						const acao = res.headers.get("access-control-allow-origin");
-						if (acao !== scenario.allowOrigin(list))
-							failures.push(`${where}: Access-Control-Allow-Origin ${acao}, expected ${scenario.allowOrigin(list)}`);
-						if (!/\borigin\b/i.test(res.headers.get("vary") ?? "")) failures.push(`${where}: no Vary: Origin`);
-					}
-				}
-				const reached = (await upstreamCount(upstream)) - before;
-				const expected = contender === "bare" || scenario.forwarded ? N : 0;
-				if (reached !== expected)
-					failures.push(`${where}: upstream received ${reached} requests, expected ${expected}`);
+				await check(upstream, targetFor(contender, size), list, scenario, contender, N);
+				checked += N;
 			}
 		}
+	}
+	for (const scenario of SCENARIOS) {
+		await check(upstream, SHARDED, sharded, scenario, "gateway", N);
+		checked += N;
 	}
 	return checked;
 }
@@ -171,7 +221,7 @@ async function measure(
 	cpu: (() => number) | undefined,
 	url: string,
 	scenario: Scenario,
-	list: BenchAllowlist,
+	list: Probes,
 	expected: number,
 	seconds: number,
 	where: string,
@@ -210,32 +260,90 @@ async function timeOne(url: string, headers: Record<string, string>, expected: n
 	return ms;
 }
 
+interface ColdStarts {
+	cold: Map<string, Cold>;
+	/** Requests for listed origins whose shard the isolate has not read yet, then the same again. */
+	unreadShard: Cold;
+}
+
 async function coldStarts(
 	mf: Miniflare,
 	options: MiniflareOptions,
 	lists: Map<number, BenchAllowlist>,
-): Promise<Map<string, Cold>> {
+	sharded: ShardedAllowlist,
+): Promise<ColdStarts> {
 	const cold = new Map<string, Cold>();
-	const subjects = [targets[0] as Target, ...SIZES.map((s) => targetFor("gateway", s))];
+	const unreadShard: Cold = { first: [], warm: [] };
+	const subjects = [targets[0] as Target, ...SIZES.map((s) => targetFor("gateway", s)), SHARDED];
+	const probesOf = (t: Target): Probes => (t.sharded ? sharded : (lists.get(t.size ?? 10) as BenchAllowlist));
+	const unread = originsInUnreadShards(sharded, UNREAD_SHARDS);
 	for (let sample = 0; sample < PLAN.coldSamples; sample++) {
 		// A restarted workerd: every Worker gets a new isolate with nothing loaded.
 		await mf.setOptions(options);
-		await seed(mf, lists);
+		await seed(mf, lists, sharded);
 		for (const t of subjects) {
-			const list = lists.get(t.size ?? 10) as BenchAllowlist;
 			const entry = cold.get(t.name) ?? { first: [], warm: [] };
 			cold.set(t.name, entry);
-			entry.first.push(await timeOne(urlOf(t), { origin: list.lateExact }, 200, `cold start of ${t.name}`));
+			entry.first.push(await timeOne(urlOf(t), { origin: probesOf(t).lateExact }, 200, `cold start of ${t.name}`));
 		}
 		for (const t of subjects) {
-			const list = lists.get(t.size ?? 10) as BenchAllowlist;
 			const warm: number[] = [];
 			for (let i = 0; i < WARM_SAMPLES; i++)
-				warm.push(await timeOne(urlOf(t), { origin: list.lateExact }, 200, t.name));
+				warm.push(await timeOne(urlOf(t), { origin: probesOf(t).lateExact }, 200, t.name));
 			(cold.get(t.name) as Cold).warm.push(median(warm));
 		}
+		// The sharded gateway has its document, filter and one shard now: each of these
+		// origins needs one more shard, read by its first request; the second finds it cached.
+		for (const round of [unreadShard.first, unreadShard.warm])
+			for (const origin of unread)
+				round.push(await timeOne(urlOf(SHARDED), { origin }, 200, `${SHARDED.name}, a shard not read yet`));
 	}
-	return cold;
+	return { cold, unreadShard };
+}
+
+// --- memory under a flood of random origins -------------------------------------------
+
+async function flood(
+	mf: Miniflare,
+	load: ChildProcess,
+	lists: Map<number, BenchAllowlist>,
+	sharded: ShardedAllowlist,
+): Promise<Flood> {
+	// Restarted with workerd's inspector on, to read the isolate's heap; nothing is timed here
+	// but the flood itself.
+	await mf.setOptions(await miniflareOptions(true));
+	await seed(mf, lists, sharded);
+	const url = urlOf(SHARDED);
+	for (const scenario of SCENARIOS.slice(0, 3)) {
+		const res = await fetch(url, { method: scenario.method, headers: scenario.headers(sharded) });
+		await res.arrayBuffer();
+	}
+	const poke = () => timeOne(url, { origin: sharded.miss }, 403, `${SHARDED.name}, during the flood`);
+	const heap = await isolateHeap(await mf.getInspectorURL(), SHARDED.name, poke);
+	try {
+		const before = await heap.used();
+		const request: LoadRequest = {
+			url,
+			method: "GET",
+			headers: {},
+			connections: CONNECTIONS,
+			seconds: 0,
+			randomOrigins: FLOOD_REQUESTS,
+		};
+		const reply = await ask<{ ok: true; result: LoadResult } | { ok: false; error: string }>(load, request);
+		if (!reply.ok) throw new Error(`load generator: ${reply.error}`);
+		const r = reply.result;
+		if (r.errors > 0 || r.requests !== FLOOD_REQUESTS || r.statuses["403"] !== FLOOD_REQUESTS)
+			failures.push(
+				`flood of ${SHARDED.name}: ${r.requests} responses, ${r.errors} errors, ${JSON.stringify(r.statuses)}`,
+			);
+		const after = await heap.used();
+		// Listed origins are still admitted after the flood (their shard read again if it was evicted).
+		await timeOne(url, { origin: sharded.lateExact }, 200, `${SHARDED.name}, after the flood`);
+		return { requests: r.requests, rps: r.rps, heapBefore: before, heapAfter: after };
+	} finally {
+		heap.close();
+	}
 }
 
 // --- main ----------------------------------------------------------------------------
@@ -243,6 +351,7 @@ async function coldStarts(
 async function main(): Promise<void> {
 	const startLoad = loadAverage();
 	const lists = new Map(SIZES.map((size) => [size, benchAllowlist(size)]));
+	const sharded = shardedAllowlist(SHARDED_SIZE);
 	const upstream = await startChild("./upstream.ts", [String(PORT.upstream)]);
 	const load = await startChild("./load.ts", []);
 	let mf: Miniflare | undefined;
@@ -250,10 +359,10 @@ async function main(): Promise<void> {
 		const options = await miniflareOptions();
 		mf = new Miniflare(options);
 		await mf.ready;
-		await seed(mf, lists);
+		await seed(mf, lists, sharded);
 		const cpu = workerdCpuMeter();
 
-		const checked = await verify(upstream, lists);
+		const checked = await verify(upstream, lists, sharded);
 		if (failures.length > 0) throw new Error("the Workers did not answer as expected");
 		console.error(`checked ${checked} requests; warming up`);
 
@@ -267,9 +376,20 @@ async function main(): Promise<void> {
 			const list = lists.get(size) as BenchAllowlist;
 			return measure(load, cpu, urlOf(target), scenario, list, scenario.status[contender], seconds, where);
 		};
+		const shardedCell = async (s: number, seconds: number) => {
+			const scenario = SCENARIOS[s] as Scenario;
+			const where = `${scenario.name} → ${SHARDED.name}`;
+			return measure(load, cpu, urlOf(SHARDED), scenario, sharded, scenario.status.gateway, seconds, where);
+		};
+		const record = (key: string, cell: Cell) => cells.set(key, [...(cells.get(key) ?? []), cell]);
 
+		// The checks and this warm-up read the shards the sharded gateway's scenarios need.
 		for (const size of SIZES)
 			for (const s of SCENARIOS.keys()) for (const c of CONTENDERS) await cellAt(c, size, s, PLAN.warmupSeconds);
+		for (const s of SCENARIOS.keys()) await shardedCell(s, PLAN.warmupSeconds);
+		// From here on a shard read would fail and refuse: the timed rounds' checked answers
+		// show that the sharded gateway reads no shard per request once they are cached.
+		await deleteShards(await mf.getKVNamespace("ALLOWLIST", SHARDED.name), sharded);
 
 		const upstreamCells: Cell[] = [];
 		for (let round = 0; round < PLAN.rounds; round++) {
@@ -279,17 +399,27 @@ async function main(): Promise<void> {
 			);
 			for (const size of SIZES) {
 				for (const s of SCENARIOS.keys()) {
-					for (const c of CONTENDERS) {
-						const cell = await cellAt(c, size, s, PLAN.seconds);
-						const key = keyOf(c, size, s);
-						cells.set(key, [...(cells.get(key) ?? []), cell]);
-					}
+					for (const c of CONTENDERS) record(keyOf(c, size, s), await cellAt(c, size, s, PLAN.seconds));
 				}
+			}
+			// The sharded gateway, each scenario paired with the gateway at 10 entries right after it.
+			for (const s of SCENARIOS.keys()) {
+				record(shardedKey(s), await shardedCell(s, PLAN.seconds));
+				record(pairedKey(s), await cellAt("gateway", 10, s, PLAN.seconds));
 			}
 		}
 
 		console.error("cold starts");
-		const cold = await coldStarts(mf, options, lists);
+		const { cold, unreadShard } = await coldStarts(mf, options, lists, sharded);
+		console.error(`flood of ${whole(FLOOD_REQUESTS)} random origins`);
+		const flooded = await flood(mf, load, lists, sharded);
+		await mf.dispose();
+		mf = undefined;
+		let published: PublishTime | undefined;
+		if (!QUICK) {
+			console.error(`cors-gateway push of ${whole(SHARDED_SIZE)} origins`);
+			published = await publishTime(SHARDED_SIZE);
+		}
 		const text = report({
 			quick: QUICK,
 			plan: PLAN,
@@ -303,6 +433,7 @@ async function main(): Promise<void> {
 			upstream: upstreamCells,
 			cells,
 			cold,
+			sharded: { list: sharded, unreadShard, flood: flooded, published },
 		});
 		console.log(text);
 		if (OUT !== undefined) writeFileSync(OUT, `${text}\n`);

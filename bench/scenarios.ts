@@ -1,5 +1,5 @@
 // The requests the bench sends, and what each compared Worker must answer to them.
-import type { BenchAllowlist } from "./allowlists.ts";
+import type { Probes } from "./allowlists.ts";
 
 export type Contender = "gateway" | "bare" | "common";
 export const CONTENDERS: readonly Contender[] = ["gateway", "bare", "common"];
@@ -7,13 +7,13 @@ export const CONTENDERS: readonly Contender[] = ["gateway", "bare", "common"];
 export interface Scenario {
 	name: string;
 	method: string;
-	headers(list: BenchAllowlist): Record<string, string>;
+	headers(list: Probes): Record<string, string>;
 	/** The status each Worker answers with (the bare forwarder forwards everything: 200). */
 	status: Record<Contender, number>;
 	/** Whether the gateway and the common version send it upstream. */
 	forwarded: boolean;
 	/** The Access-Control-Allow-Origin the gateway answers with (null: none). */
-	allowOrigin(list: BenchAllowlist): string | null;
+	allowOrigin(list: Probes): string | null;
 }
 
 export const PREFLIGHT_HEADERS = "content-type, authorization, x-tenant";
