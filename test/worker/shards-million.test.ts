@@ -96,3 +96,46 @@ describe(`${N.toLocaleString("en")} origins`, () => {
 		expect(await actionFor(policy, tenant(99))).toBe("forward");
 	});
 });
+
+describe(`publishing a new version of ${N.toLocaleString("en")} origins`, () => {
+	it("every request sees the old allowlist or the new one, never a mix, and the new one takes over", async () => {
+		// v1 (above) lists tenants 0 … N−1; v2 drops tenant 0, adds tenant N, and allows DELETE
+		// instead of PUT. A mix of one version's settings with the other's shards would approve
+		// a "cross" preflight: tenant 0 with DELETE, or tenant N with PUT.
+		await putAllowlist({ origins: ["https://inline.example"], methods: ["GET", "PUT"], shards: switchedTo(plan) });
+		const gw = testGateway();
+		const preflight = async (origin: string, method: string) => {
+			const res = await gw.fetch("/api", {
+				method: "OPTIONS",
+				headers: { origin, "access-control-request-method": method },
+			});
+			await res.arrayBuffer();
+			return res.status;
+		};
+		expect(await preflight(tenant(0), "PUT")).toBe(204);
+
+		const next = planShards(
+			Array.from({ length: N }, (_, i) => tenant(i + 1)),
+			"million-2",
+			2027,
+		);
+		const publishing = (async () => {
+			for (const { key, value } of shardWrites(next)) await env.ALLOWLIST.put(key, value);
+			await putAllowlist({ origins: ["https://inline.example"], methods: ["GET", "DELETE"], shards: switchedTo(next) });
+		})();
+		let sawNew = false;
+		const deadline = Date.now() + 60_000;
+		while (!sawNew && Date.now() < deadline) {
+			const [newOk, crossOld, crossNew] = await Promise.all([
+				preflight(tenant(N), "DELETE"),
+				preflight(tenant(0), "DELETE"),
+				preflight(tenant(N), "PUT"),
+			]);
+			expect([crossOld, crossNew], "a request mixed the two versions").toEqual([403, 403]);
+			if (newOk === 204) sawNew = true;
+		}
+		await publishing;
+		expect(sawNew, "the new version took effect").toBe(true);
+		expect(await preflight(tenant(0), "PUT")).toBe(403);
+	}, 180_000);
+});
