@@ -128,3 +128,13 @@ export async function actionFor(policy: AnyCorsPolicy, origin: string): Promise<
 export function switchedTo(plan: ShardPlan): ShardManifest {
 	return { ...plan.manifest, published: new Date().toISOString() };
 }
+
+/** The status of a preflight for `method` from `origin` through `gw`. */
+export async function preflightStatus(gw: TestGateway, origin: string, method: string): Promise<number> {
+	const res = await gw.fetch("/api", {
+		method: "OPTIONS",
+		headers: { origin, "access-control-request-method": method },
+	});
+	await res.arrayBuffer();
+	return res.status;
+}

@@ -6,7 +6,7 @@ import { shardKey, shardOf } from "../../src/shards/layout.ts";
 import { planShards, type ShardPlan, shardWrites } from "../../src/shards/plan.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
 import { SHARD_CACHE_BUDGET_BYTES } from "../../src/store/shard-cache.ts";
-import { actionFor, countingKv, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
+import { actionFor, countingKv, preflightStatus, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
 
 const N = 1_000_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -104,14 +104,7 @@ describe(`publishing a new version of ${N.toLocaleString("en")} origins`, () => 
 		// a "cross" preflight: tenant 0 with DELETE, or tenant N with PUT.
 		await putAllowlist({ origins: ["https://inline.example"], methods: ["GET", "PUT"], shards: switchedTo(plan) });
 		const gw = testGateway();
-		const preflight = async (origin: string, method: string) => {
-			const res = await gw.fetch("/api", {
-				method: "OPTIONS",
-				headers: { origin, "access-control-request-method": method },
-			});
-			await res.arrayBuffer();
-			return res.status;
-		};
+		const preflight = (origin: string, method: string) => preflightStatus(gw, origin, method);
 		expect(await preflight(tenant(0), "PUT")).toBe(204);
 
 		const next = planShards(

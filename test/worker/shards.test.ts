@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { shardKey, shardOf } from "../../src/shards/layout.ts";
 import { planShards, shardWrites } from "../../src/shards/plan.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
-import { actionFor, countingKv, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
+import { actionFor, countingKv, preflightStatus, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
 
 const TENANTS = 20_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -171,14 +171,7 @@ describe("publishing a new version is atomic", () => {
 		};
 		await publishWith(groupA, "switch-1", "PUT");
 		const gw = testGateway();
-		const preflight = async (origin: string, method: string) => {
-			const res = await gw.fetch("/api", {
-				method: "OPTIONS",
-				headers: { origin, "access-control-request-method": method },
-			});
-			await res.arrayBuffer();
-			return res.status;
-		};
+		const preflight = (origin: string, method: string) => preflightStatus(gw, origin, method);
 		expect(await preflight(groupA[1] as string, "PUT")).toBe(204);
 
 		const publishing = publishWith(groupB, "switch-2", "DELETE");
