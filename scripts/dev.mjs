@@ -18,7 +18,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { demoUpstreamPort, startDemoUpstream } from "./demo-upstream.mjs";
-import { root, runWrangler, wranglerBin, wranglerEnv } from "./wrangler.mjs";
+import { putAllowlistArgs, root, runWrangler, wranglerBin, wranglerEnv } from "./wrangler.mjs";
 
 const [MIN_MAJOR, MIN_MINOR] = [22, 12];
 
@@ -42,17 +42,7 @@ const allowlistFile = process.env.ALLOWLIST_FILE ?? "allowlist.example.json";
 const upstreamPort = demoUpstreamPort([]);
 
 // 1. Seed the local allowlist.
-const seed = await runWrangler([
-	"kv",
-	"key",
-	"put",
-	"--local",
-	"--binding",
-	"ALLOWLIST",
-	"allowlist",
-	"--path",
-	allowlistFile,
-]);
+const seed = await runWrangler(putAllowlistArgs(allowlistFile));
 if (seed.code !== 0) {
 	process.stderr.write(seed.output);
 	console.error(`cors-gateway dev: could not seed the local allowlist from ${allowlistFile}.`);

@@ -33,7 +33,7 @@ import { CorsPolicy, validateAllowlist } from "../src/policy/index.ts";
 import { startDemoUpstream } from "./demo-upstream.mjs";
 import { probeOpenProxy } from "./open-proxy-probes.mjs";
 import { connectInspector } from "./worker-inspector.mjs";
-import { root, runWranglerOrFail, wranglerBin, wranglerEnv } from "./wrangler.mjs";
+import { putAllowlistArgs, root, runWranglerOrFail, wranglerBin, wranglerEnv } from "./wrangler.mjs";
 
 const { values: flags } = parseArgs({
 	options: {
@@ -174,19 +174,7 @@ let inspector;
 async function putAllowlist(/** @type {unknown} */ doc) {
 	const file = join(workDir, "allowlist.json");
 	await writeFile(file, JSON.stringify(doc));
-	await runWranglerOrFail([
-		"kv",
-		"key",
-		"put",
-		"--local",
-		"--persist-to",
-		workDir,
-		"--binding",
-		"ALLOWLIST",
-		"allowlist",
-		"--path",
-		file,
-	]);
+	await runWranglerOrFail(putAllowlistArgs(file, workDir));
 }
 
 /** The PIDs of every descendant of `pid`, from /proc. */

@@ -56,3 +56,25 @@ export async function runWranglerOrFail(args) {
 	if (code !== 0) throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (exit ${code}):\n${output}`);
 	return output;
 }
+
+/**
+ * The arguments that store `file` under the local ALLOWLIST key `allowlist`, as a user
+ * would: in `persistDir`, or wrangler's default local store (what `npm run dev` uses).
+ * @param {string} file
+ * @param {string} [persistDir]
+ * @returns {string[]}
+ */
+export function putAllowlistArgs(file, persistDir) {
+	return [
+		"kv",
+		"key",
+		"put",
+		"allowlist",
+		"--binding",
+		"ALLOWLIST",
+		"--local",
+		...(persistDir === undefined ? [] : ["--persist-to", persistDir]),
+		"--path",
+		file,
+	];
+}

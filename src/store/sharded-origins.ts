@@ -25,6 +25,8 @@ export class ShardedOrigins implements OriginSource {
 	private readonly read: ShardReader;
 	private readonly log: Logger;
 	private readonly absent = new NegativeCache(NEGATIVE_CACHE_SIZE);
+	/** The KV key of each shard, named once rather than on every lookup. */
+	private readonly keys: readonly string[];
 
 	constructor(manifest: ShardManifest, filter: BloomFilter, cache: ShardCache, read: ShardReader, log: Logger) {
 		this.manifest = manifest;
@@ -32,12 +34,13 @@ export class ShardedOrigins implements OriginSource {
 		this.cache = cache;
 		this.read = read;
 		this.log = log;
+		this.keys = Array.from({ length: manifest.count }, (_, i) => shardKey(manifest.version, i));
 	}
 
 	match(key: string): string | null | undefined {
 		for (const candidate of lookupKeys(key, this.manifest.wildcardDepths)) {
 			if (!this.filter.has(candidate) || this.absent.has(candidate)) continue;
-			const shard = this.cache.get(shardKey(this.manifest.version, shardOf(candidate, this.manifest)));
+			const shard = this.cache.get(this.keys[shardOf(candidate, this.manifest)] as string);
 			if (shard === undefined) return undefined;
 			if (shard.has(candidate)) return candidate;
 		}
@@ -64,7 +67,7 @@ export class ShardedOrigins implements OriginSource {
 
 	/** One shard, from the cache or KV; undefined when it cannot be read or is not valid. */
 	private async shard(index: number): Promise<ReadonlySet<string> | undefined> {
-		const key = shardKey(this.manifest.version, index);
+		const key = this.keys[index] as string;
 		const cached = this.cache.get(key);
 		if (cached !== undefined) return cached;
 		let text: string | null;

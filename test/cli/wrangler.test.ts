@@ -4,6 +4,7 @@
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { putAllowlistArgs } from "../../scripts/wrangler.mjs";
 import { cli, ROOT, tempDir, wrangler } from "../support/cli.ts";
 
 let project: string;
@@ -19,11 +20,8 @@ afterAll(() => rm(project, { recursive: true, force: true }));
 
 describe("wrangler flags", () => {
 	it("without --persist-to: the local KV that `npm run dev` seeds (.wrangler/state)", async () => {
-		// scripts/dev.mjs seeds with exactly this command.
-		const put = await wrangler(
-			["kv", "key", "put", "--local", "--binding", "ALLOWLIST", "allowlist", "--path", "allowlist.json"],
-			project,
-		);
+		// scripts/dev.mjs seeds with these very arguments.
+		const put = await wrangler(putAllowlistArgs("allowlist.json"), project);
 		expect(put.code).toBe(0);
 		const run = await cli(["list"], { cwd: project });
 		expect(run.stdout).toBe("https://dev.example.com\n");

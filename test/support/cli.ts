@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { putAllowlistArgs } from "../../scripts/wrangler.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const NODE = join(ROOT, "node_modules", ".bin", "node");
@@ -66,19 +67,7 @@ export async function seed(persistTo: string, text: string): Promise<void> {
 	const dir = await tempDir();
 	const file = join(dir, "seed.json");
 	await writeFile(file, text);
-	const put = await wrangler([
-		"kv",
-		"key",
-		"put",
-		"allowlist",
-		"--binding",
-		"ALLOWLIST",
-		"--local",
-		"--persist-to",
-		persistTo,
-		"--path",
-		file,
-	]);
+	const put = await wrangler(putAllowlistArgs(file, persistTo));
 	await rm(dir, { recursive: true, force: true });
 	if (put.code !== 0) throw new Error(`seeding failed: ${put.stderr}`);
 }

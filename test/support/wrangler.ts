@@ -1,26 +1,14 @@
 // wrangler for the test harnesses, run as scripts/wrangler.mjs runs it: the local KV
 // seeded by hand, and `wrangler dev` in a process group of its own.
 import { closeSync, openSync } from "node:fs";
-import { root, runWranglerOrFail, wranglerBin, wranglerEnv } from "../../scripts/wrangler.mjs";
+import { putAllowlistArgs, root, runWranglerOrFail, wranglerBin, wranglerEnv } from "../../scripts/wrangler.mjs";
 import { spawnGroup, stopGroup } from "./process-group.ts";
 
 export const ROOT = root;
 
 /** `wrangler kv key put --local`: the local ALLOWLIST key `allowlist` of `persistDir` <- file. */
 export async function putAllowlistFile(persistDir: string, file: string): Promise<void> {
-	await runWranglerOrFail([
-		"kv",
-		"key",
-		"put",
-		"--local",
-		"--persist-to",
-		persistDir,
-		"--binding",
-		"ALLOWLIST",
-		"allowlist",
-		"--path",
-		file,
-	]);
+	await runWranglerOrFail(putAllowlistArgs(file, persistDir));
 }
 
 export interface WranglerDev {
