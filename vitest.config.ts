@@ -37,8 +37,13 @@ export default defineConfig({
 						// to debug the runtime. Worker console output is shown either way.
 						verbose: false,
 						miniflare: {
-							// Overrides the [vars] UPSTREAM_URL placeholder with the test upstream.
-							bindings: { UPSTREAM_URL: inject("upstreamUrl"), ALLOWLIST_REFRESH_SECONDS: "1" },
+							// Overrides the [vars] UPSTREAM_URL placeholder with the test upstream, and
+							// keeps the upstream timeout short for requests through the Worker's entry.
+							bindings: {
+								UPSTREAM_URL: inject("upstreamUrl"),
+								ALLOWLIST_REFRESH_SECONDS: "1",
+								UPSTREAM_TIMEOUT_MS: "2000",
+							},
 						},
 					})),
 				],

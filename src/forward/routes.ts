@@ -2,7 +2,12 @@
 // table is read; a request only ever chooses among them, never names a host itself.
 import { ConfigError } from "../config-error.ts";
 
-export type Target = { kind: "url"; origin: string; basePath: string } | { kind: "assets" };
+/**
+ * `base` is the target's origin and base path, fixed at load: a request's path (which
+ * always starts with "/") and query are appended to it, so the authority can only ever
+ * be the configured one; `//evil.example` or `/\evil.example` in a path stay a path.
+ */
+export type Target = { kind: "url"; base: string } | { kind: "assets" };
 
 export interface Route {
 	/** Path prefix without a trailing slash ("" for the catch-all). */
@@ -38,7 +43,7 @@ function parseTarget(value: unknown, where: string, hasAssets: boolean): Target 
 	if (url.username || url.password || url.search || url.hash) {
 		throw new ConfigError(`${where} must not carry user-info, a query or a fragment: ${JSON.stringify(value)}`);
 	}
-	return { kind: "url", origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
+	return { kind: "url", base: url.origin + url.pathname.replace(/\/+$/, "") };
 }
 
 function normalizePrefix(prefix: string): string {

@@ -1,24 +1,34 @@
-// The Hono middleware: asks the compiled policy for a decision and applies it. All CORS
-// logic lives in src/policy; this file only turns decisions into responses.
-import type { MiddlewareHandler } from "hono";
+// The CORS layer around forwarding: asks the compiled policy for a decision and applies
+// it. All CORS logic lives in src/policy; this file only turns decisions into responses.
 import { REASON_TEXT, settle } from "../policy/index.ts";
-import type { GatewayEnv } from "./context.ts";
+import type { Runtime } from "./context.ts";
 import { dropAccessControl, mergeVary, setAll } from "./headers.ts";
 
 export const REASON_HEADER = "cors-gateway-reason";
 const MAX_LOGGED = 256;
 
-export const cors: MiddlewareHandler<GatewayEnv> = async (c, next) => {
-	const { store, config, log } = c.var.runtime;
-	const request = c.req.raw;
+/**
+ * Answers preflights and refusals itself; otherwise calls `next` (which forwards) and
+ * sets the decision's headers on its response. `url` is the request's, parsed once.
+ */
+export async function withCors(
+	request: Request,
+	url: URL,
+	runtime: Runtime,
+	waitUntil: (promise: Promise<unknown>) => void,
+	next: () => Promise<Response>,
+): Promise<Response> {
+	const { store, config, log } = runtime;
 	const headers = request.headers;
-	const policy = await store.policy((p) => c.executionCtx.waitUntil(p));
+	// Only an isolate's first requests wait for KV; the rest skip a needless await.
+	const loaded = store.policy(waitUntil);
+	const policy = loaded instanceof Promise ? await loaded : loaded;
 	const first = policy.decide({
 		method: request.method,
 		origin: headers.get("origin"),
 		requestMethod: headers.get("access-control-request-method"),
 		requestHeaders: headers.get("access-control-request-headers"),
-		selfOrigin: c.var.url.origin,
+		selfOrigin: url.origin,
 	});
 	// Only a sharded allowlist whose shard for this origin is not in memory yet gets here.
 	const decision = first.action === "lookup" ? await settle(first) : first;
@@ -36,19 +46,20 @@ export const cors: MiddlewareHandler<GatewayEnv> = async (c, next) => {
 			method: request.method,
 			requestMethod: clip(headers.get("access-control-request-method")),
 			requestHeaders: clip(headers.get("access-control-request-headers")),
-			path: c.var.url.pathname.slice(0, MAX_LOGGED),
+			path: url.pathname.slice(0, MAX_LOGGED),
 		});
 		const out = new Headers(decision.headers as [string, string][]);
 		if (config.debug) out.set(REASON_HEADER, `${decision.reason}: ${REASON_TEXT[decision.reason]}`);
 		return new Response(`CORS request refused: ${REASON_TEXT[decision.reason]}.\n`, { status: 403, headers: out });
 	}
 
-	await next();
-	const out = c.res.headers;
+	const res = await next();
+	const out = res.headers;
 	dropAccessControl(out);
 	setAll(out, decision.headers);
 	if (decision.vary !== null) mergeVary(out, decision.vary);
-};
+	return res;
+}
 
 /** Request values are logged cut short, so a hostile request cannot inflate the logs. */
 function clip(value: string | null): string | null {

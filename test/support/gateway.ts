@@ -63,6 +63,29 @@ export async function received(tag: string, upstream = inject("upstreamUrl")): P
 	return (await res.json()) as Recorded[];
 }
 
+export interface UpstreamProgress {
+	bytesWritten: number;
+	finished: boolean;
+	/** The client went away before the upstream was done answering. */
+	aborted: boolean;
+}
+
+/** What the real upstream says of its `/stream` or `/slow` request with `id=<id>` (null: never seen). */
+export async function upstreamProgress(id: string, upstream = inject("upstreamUrl")): Promise<UpstreamProgress | null> {
+	return (await (await fetch(`${upstream}/__streams?id=${encodeURIComponent(id)}`)).json()) as UpstreamProgress | null;
+}
+
+/** Polls the upstream until request `id` was aborted by its client, for at most 10 s; returns the last progress. */
+export async function abortedUpstream(id: string): Promise<UpstreamProgress | null> {
+	const deadline = Date.now() + 10_000;
+	let progress = await upstreamProgress(id);
+	while (!progress?.aborted && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		progress = await upstreamProgress(id);
+	}
+	return progress;
+}
+
 let tags = 0;
 /** A tag unique to this test file run, so records of other tests never mix in. */
 export function newTag(): string {

@@ -12,7 +12,8 @@
 //   /reset[?after=<bytes>]      resets the TCP connection (RST): before any response
 //                               without `after`, else after the headers and <bytes> of a
 //                               body announced as twice as long
-//   /stream also takes id=<name> (progress readable at /__streams?id=<name>) and
+//   /stream and /slow also take id=<name> (progress readable at /__streams?id=<name>;
+//   for /slow, `aborted` says the client went away before the answer); /stream also takes
 //   gate=1 (after the first chunk, waits for POST /__release?id=<name> before the rest)
 // On every path, each `h=name:value` query parameter adds a response header (repeatable;
 // use it for the upstream's own Access-Control-* or Vary headers).
@@ -253,7 +254,18 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 			return;
 		}
 		if (url.pathname === "/slow" || url.pathname.startsWith("/slow/")) {
-			await sleep(clampInt(url.searchParams.get("ms"), 2000, 0, 600_000));
+			const progress: StreamProgress = { bytesWritten: 0, finished: false, aborted: false };
+			const id = url.searchParams.get("id");
+			if (id !== null) streams.set(id, progress);
+			// Stops waiting when the client goes away, so no timer outlives the test run.
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, clampInt(url.searchParams.get("ms"), 2000, 0, 600_000));
+				res.on("close", () => {
+					if (!res.writableFinished) progress.aborted = true;
+					clearTimeout(timer);
+					resolve();
+				});
+			});
 			if (!res.destroyed) sendEcho(200);
 			return;
 		}

@@ -1,8 +1,19 @@
 // Forwarding to the real upstream (a Node server that records every request it gets):
 // what is passed, what is dropped, upstream failures, and that nothing in a request can
 // make the Worker contact a host that is not configured.
+import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { contactsOf, DOC, GATEWAY, newTag, ORIGIN, putAllowlist, received, testGateway } from "../support/gateway.ts";
+import {
+	abortedUpstream,
+	contactsOf,
+	DOC,
+	GATEWAY,
+	newTag,
+	ORIGIN,
+	putAllowlist,
+	received,
+	testGateway,
+} from "../support/gateway.ts";
 
 beforeAll(async () => {
 	await putAllowlist(DOC);
@@ -83,6 +94,18 @@ describe("upstream failures: 502 and 504, readable by allowed origins", () => {
 		expect(await res.text()).toContain("did not answer within 200 ms");
 		expect(gateway.logs).toContainEqual(expect.objectContaining({ event: "upstream-error", status: 504 }));
 	});
+
+	it("a timed-out upstream request is dropped, not left running", async () => {
+		// Through the Worker's own entry, so the request ends as in production (the vitest
+		// config sets UPSTREAM_TIMEOUT_MS 2000 for it); the runtime then cancels the subrequest.
+		const id = newTag();
+		const res = await exports.default.fetch(
+			new Request(`${GATEWAY}/slow?ms=60000&id=${id}`, { headers: { origin: ORIGIN } }),
+		);
+		expect(res.status).toBe(504);
+		expect(await res.text()).toContain("did not answer within 2000 ms");
+		expect(await abortedUpstream(id)).toMatchObject({ aborted: true });
+	}, 20_000);
 
 	it("the timeout bounds the wait for headers, not a slow body", async () => {
 		const res = await testGateway({ UPSTREAM_TIMEOUT_MS: "300" }).fetch("/stream?chunks=8&size=1024&delay=100", {
