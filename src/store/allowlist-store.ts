@@ -7,6 +7,7 @@
 import { type AnyCorsPolicy, CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
 import { BloomFilter } from "../shards/bloom.ts";
 import { filterKey, type ShardManifest } from "../shards/layout.ts";
+import { withTimeout } from "../timeout.ts";
 import { ShardCache } from "./shard-cache.ts";
 import { SHARD_CACHE_TTL_SECONDS, ShardedOrigins } from "./sharded-origins.ts";
 
@@ -81,7 +82,7 @@ export class AllowlistStore {
 	async load(): Promise<AnyCorsPolicy> {
 		let text: string | null;
 		try {
-			text = await withTimeout(this.kv.get(ALLOWLIST_KEY), this.readTimeoutMs);
+			text = await this.timed(this.kv.get(ALLOWLIST_KEY));
 		} catch (error) {
 			return this.readFailed(ALLOWLIST_KEY, error);
 		}
@@ -130,17 +131,18 @@ export class AllowlistStore {
 	/** The shard source of `manifest`, once its membership filter is read. */
 	private async openShards(manifest: ShardManifest): Promise<ShardedOrigins> {
 		const key = filterKey(manifest.version);
-		const bytes = await withTimeout(
-			this.kv.get(key, { type: "arrayBuffer", cacheTtl: SHARD_CACHE_TTL_SECONDS }),
-			this.readTimeoutMs,
-		);
+		const bytes = await this.timed(this.kv.get(key, { type: "arrayBuffer", cacheTtl: SHARD_CACHE_TTL_SECONDS }));
 		if (bytes === null) throw new Error(`the membership filter "${key}" is missing`);
 		const filter = BloomFilter.fromBytes(bytes);
 		if (filter === undefined || filter.seed !== manifest.seed)
 			throw new Error(`the membership filter "${key}" is not one written for this manifest`);
-		const read = (shard: string) =>
-			withTimeout(this.kv.get(shard, { type: "text", cacheTtl: SHARD_CACHE_TTL_SECONDS }), this.readTimeoutMs);
+		const read = (shard: string) => this.timed(this.kv.get(shard, { type: "text", cacheTtl: SHARD_CACHE_TTL_SECONDS }));
 		return new ShardedOrigins(manifest, filter, this.shards, read, this.log);
+	}
+
+	/** A KV read that counts as failed when it has not answered within the read timeout. */
+	private timed<T>(read: Promise<T>): Promise<T> {
+		return withTimeout(read, this.readTimeoutMs, () => new Error(`KV read timed out after ${this.readTimeoutMs} ms`));
 	}
 
 	/** A read that failed: keep what is loaded (or refuse everything) and try again soon. */
@@ -162,12 +164,4 @@ export class AllowlistStore {
 		this.loaded = source === undefined ? { policy, text, due } : { policy, text, due, source };
 		return policy;
 	}
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-	let timer: ReturnType<typeof setTimeout> | null = null;
-	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`KV read timed out after ${ms} ms`)), ms);
-	});
-	return Promise.race([promise, timeout]).finally(() => timer !== null && clearTimeout(timer));
 }
