@@ -1,9 +1,8 @@
 // An allowlist change written to KV takes effect on the running gateway within
 // ALLOWLIST_REFRESH_SECONDS, without a restart, and an invalid document never widens access.
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { type AllowlistDocument, BASE } from "./support/allowlists.ts";
-import { BrowserSession, connectBrowser, summary, uniquePath } from "./support/browser.ts";
+import { type BrowserSession, summary, uniquePath, useBrowser } from "./support/browser.ts";
 import { gatewayLog } from "./support/gateway-log.ts";
 import { type AllowlistKv, openAllowlistKv } from "./support/kv-binding.ts";
 import { ORIGIN } from "./support/origins.ts";
@@ -20,18 +19,15 @@ const BOUND_MS = refreshSeconds * 1_000 + 1_000;
 const READ = "read 200";
 const REFUSED = "blocked MissingAllowOriginHeader";
 
-let browser: Browser;
+const browser = useBrowser();
 let session: BrowserSession;
 let kv: AllowlistKv;
 
 beforeAll(async () => {
 	kv = await openAllowlistKv(persistDir);
-	browser = await connectBrowser();
-	session = await BrowserSession.start(browser);
+	session = await browser.newSession();
 });
 afterAll(async () => {
-	await session?.close();
-	await browser?.close();
 	await kv?.dispose();
 	await useAllowlist(BASE);
 });

@@ -1,28 +1,20 @@
 // `credentials: "include"`: cookies for the gateway's host really go to the upstream, and
 // the page may read the answer only when the allowlist turns credentials on.
 // Allowlists: BASE (credentials false), then WITH_CREDENTIALS.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, WITH_CREDENTIALS } from "./support/allowlists.ts";
-import { BrowserSession, connectBrowser, type FetchInit, summary, uniquePath } from "./support/browser.ts";
+import { type BrowserSession, type FetchInit, summary, uniquePath, useBrowser } from "./support/browser.ts";
 import { GATEWAY, ORIGIN } from "./support/origins.ts";
 import { type EchoBody, upstreamReceived } from "./support/upstream.ts";
 import { useAllowlist } from "./support/use-allowlist.ts";
 
 const COOKIE = "session=e2e-secret";
 
-let browser: Browser;
-
-beforeAll(async () => {
-	browser = await connectBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-});
+const browser = useBrowser();
 
 /** A session whose cookie jar holds a cookie for the gateway's host (a sibling of app.localhost: same site). */
 async function sessionWithCookie(): Promise<BrowserSession> {
-	const session = await BrowserSession.start(browser);
+	const session = await browser.newSession();
 	const [name = "", value = ""] = COOKIE.split("=");
 	await session.context.addCookies([{ name, value, url: GATEWAY, sameSite: "Lax" }]);
 	return session;
@@ -63,7 +55,6 @@ describe("allowlist BASE (credentials: false)", () => {
 		await useAllowlist(BASE);
 		session = await sessionWithCookie();
 	});
-	afterAll(() => session?.close());
 
 	it.each<Row>([
 		{
@@ -92,7 +83,6 @@ describe("allowlist WITH_CREDENTIALS (credentials: true)", () => {
 		await useAllowlist(WITH_CREDENTIALS);
 		session = await sessionWithCookie();
 	});
-	afterAll(() => session?.close());
 
 	it.each<Row>([
 		{

@@ -1,25 +1,19 @@
 // Which origins may read a simple (non-preflighted) request: exact entries, the subdomain
 // wildcard, and the look-alikes around them. Allowlist: BASE.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BASE } from "./support/allowlists.ts";
-import { BrowserSession, connectBrowser, summary, uniquePath } from "./support/browser.ts";
+import { type BrowserSession, summary, uniquePath, useBrowser } from "./support/browser.ts";
 import { refusalsLogged } from "./support/gateway-log.ts";
 import { ORIGIN } from "./support/origins.ts";
 import { type EchoBody, upstreamReceived } from "./support/upstream.ts";
 import { useAllowlist } from "./support/use-allowlist.ts";
 
-let browser: Browser;
+const browser = useBrowser();
 let session: BrowserSession;
 
 beforeAll(async () => {
 	await useAllowlist(BASE);
-	browser = await connectBrowser();
-	session = await BrowserSession.start(browser);
-});
-afterAll(async () => {
-	await session?.close();
-	await browser?.close();
+	session = await browser.newSession();
 });
 
 // Refused: the gateway answers 403 without Access-Control-Allow-Origin, so Chromium hides it.

@@ -2,10 +2,9 @@
 // preflight; after it, the browser asks again. Preflights are counted twice: as Chromium
 // reports sending them (CDP) and as the gateway logged serving them (wrangler dev's log).
 // Allowlists: BASE (maxAge 600), then SHORT_MAX_AGE (maxAge 1).
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, SHORT_MAX_AGE } from "./support/allowlists.ts";
-import { BrowserSession, connectBrowser, type FetchInit, summary, uniquePath } from "./support/browser.ts";
+import { type FetchInit, summary, uniquePath, useBrowser } from "./support/browser.ts";
 import { preflightsServed } from "./support/gateway-log.ts";
 import { ORIGIN } from "./support/origins.ts";
 import { upstreamReceived } from "./support/upstream.ts";
@@ -20,28 +19,13 @@ const PUT: FetchInit = {
 	cache: "default",
 };
 
-let browser: Browser;
-const sessions: BrowserSession[] = [];
-
-async function newSession(): Promise<BrowserSession> {
-	const session = await BrowserSession.start(browser);
-	sessions.push(session);
-	return session;
-}
-
-beforeAll(async () => {
-	browser = await connectBrowser();
-});
-afterAll(async () => {
-	for (const session of sessions) await session.close();
-	await browser?.close();
-});
+const browser = useBrowser();
 
 describe("allowlist BASE (maxAge 600)", () => {
 	beforeAll(() => useAllowlist(BASE));
 
 	it("a second request within maxAge sends no second preflight", async () => {
-		const session = await newSession();
+		const session = await browser.newSession();
 		const path = uniquePath("preflight-cache");
 		const outcomes = [await session.fetch(ORIGIN.app, path, PUT), await session.fetch(ORIGIN.app, path, PUT)];
 		expect(outcomes.map(summary)).toEqual(["read 200", "read 200"]);
@@ -50,7 +34,7 @@ describe("allowlist BASE (maxAge 600)", () => {
 		expect(await upstreamReceived(path)).toHaveLength(2);
 
 		// Control: a fresh browser context has an empty preflight cache, and its preflight is counted.
-		const fresh = await newSession();
+		const fresh = await browser.newSession();
 		expect(summary(await fresh.fetch(ORIGIN.app, path, PUT))).toBe("read 200");
 		expect(await fresh.preflightsSentTo(ORIGIN.app, path)).toBe(1);
 		expect(await preflightsServed(path)).toBe(2);
@@ -61,7 +45,7 @@ describe("allowlist SHORT_MAX_AGE (maxAge 1)", () => {
 	beforeAll(() => useAllowlist(SHORT_MAX_AGE));
 
 	it("a request after maxAge sends a new preflight", async () => {
-		const session = await newSession();
+		const session = await browser.newSession();
 		const path = uniquePath("preflight-expiry");
 		expect(summary(await session.fetch(ORIGIN.app, path, PUT))).toBe("read 200");
 		await new Promise((resolve) => setTimeout(resolve, 1_500));

@@ -1,23 +1,15 @@
 // Preflighted requests: the gateway approves a method and each requested header only when
 // the allowlist lists it, and `Authorization` only when listed. Allowlists: BASE, then
 // WITH_AUTHORIZATION.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, WITH_AUTHORIZATION } from "./support/allowlists.ts";
-import { BrowserSession, connectBrowser, type FetchInit, summary, uniquePath } from "./support/browser.ts";
+import { type BrowserSession, type FetchInit, summary, uniquePath, useBrowser } from "./support/browser.ts";
 import { refusalsLogged } from "./support/gateway-log.ts";
 import { ORIGIN } from "./support/origins.ts";
 import { type EchoBody, upstreamReceived } from "./support/upstream.ts";
 import { useAllowlist } from "./support/use-allowlist.ts";
 
-let browser: Browser;
-
-beforeAll(async () => {
-	browser = await connectBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-});
+const browser = useBrowser();
 
 // A refused preflight is a 403 without Access-Control-Allow-*: Chromium stops at the missing origin.
 const PREFLIGHT_REFUSED = "blocked PreflightMissingAllowOriginHeader";
@@ -60,9 +52,8 @@ describe("allowlist BASE (methods GET HEAD POST PUT DELETE; headers x-api-versio
 	let session: BrowserSession;
 	beforeAll(async () => {
 		await useAllowlist(BASE);
-		session = await BrowserSession.start(browser);
+		session = await browser.newSession();
 	});
-	afterAll(() => session?.close());
 
 	it.each<Row>([
 		{ rule: "a JSON body is approved", init: { method: "POST", headers: json, body: '{"a":1}' }, expected: "read 200" },
@@ -131,9 +122,8 @@ describe("allowlist WITH_AUTHORIZATION (BASE plus authorization in headers)", ()
 	let session: BrowserSession;
 	beforeAll(async () => {
 		await useAllowlist(WITH_AUTHORIZATION);
-		session = await BrowserSession.start(browser);
+		session = await browser.newSession();
 	});
-	afterAll(() => session?.close());
 
 	it.each<Row>([
 		{

@@ -1,10 +1,9 @@
 // What an allowed page may read of a response: exposed headers only when listed, upstream
 // error statuses, the gateway's own 502, and no cached answer across origins (Vary: Origin).
 // Allowlist: BASE (exposeHeaders: x-request-id).
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BASE } from "./support/allowlists.ts";
-import { BrowserSession, connectBrowser, summary, uniquePath } from "./support/browser.ts";
+import { type BrowserSession, summary, uniquePath, useBrowser } from "./support/browser.ts";
 import { ORIGIN } from "./support/origins.ts";
 import { type EchoBody, upstreamReceived } from "./support/upstream.ts";
 import { useAllowlist } from "./support/use-allowlist.ts";
@@ -20,17 +19,12 @@ const SAFELISTED = new Set([
 	"pragma",
 ]);
 
-let browser: Browser;
+const browser = useBrowser();
 let session: BrowserSession;
 
 beforeAll(async () => {
 	await useAllowlist(BASE);
-	browser = await connectBrowser();
-	session = await BrowserSession.start(browser);
-});
-afterAll(async () => {
-	await session?.close();
-	await browser?.close();
+	session = await browser.newSession();
 });
 
 describe("response headers", () => {

@@ -2,7 +2,7 @@
 // the page read: status, body and readable headers, or the TypeError of a CORS failure
 // together with Chromium's own reason for it (CDP Network.loadingFailed corsErrorStatus).
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { GATEWAY } from "./origins.ts";
 
 /** The parts of RequestInit the cases use (it crosses into the page as JSON). */
@@ -33,8 +33,29 @@ export function uniquePath(label: string): string {
 	return `/e2e/${label}/${process.pid}-${unique}-${Date.now().toString(36)}`;
 }
 
-export function connectBrowser(): Promise<Browser> {
-	return chromium.connect(inject("e2e").browserWsEndpoint);
+export interface FileBrowser {
+	/** A new browser context (empty caches and cookie jar), closed after the file's tests. */
+	newSession(): Promise<BrowserSession>;
+}
+
+/** Connects to the suite's Chromium before this file's tests and closes every session and the connection after them. */
+export function useBrowser(): FileBrowser {
+	let browser: Browser | undefined;
+	const sessions: BrowserSession[] = [];
+	beforeAll(async () => {
+		browser = await chromium.connect(inject("e2e").browserWsEndpoint);
+	});
+	afterAll(async () => {
+		for (const session of sessions) await session.close();
+		await browser?.close();
+	});
+	return {
+		async newSession() {
+			const session = await BrowserSession.start(browser as Browser);
+			sessions.push(session);
+			return session;
+		},
+	};
 }
 
 interface CorsFailure {
