@@ -7,10 +7,15 @@ export const MAX_HOST_LENGTH = 253;
 export const MAX_LABEL_LENGTH = 63;
 const MAX_PORT = 65535;
 
-/** Lowercase letters, digits, `-` and `_`: a canonical host has no uppercase. */
-function isCanonicalHostChar(c: number): boolean {
-	return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 /* - */ || c === 95 /* _ */;
+const OTHER = 0;
+const LABEL = 1;
+const DOT = 2;
+/** Per ASCII code: LABEL for lowercase letters, digits, `-` and `_` (a canonical host has no uppercase), DOT, or OTHER. */
+const HOST_CHAR = new Uint8Array(128);
+for (const [from, to] of ["az", "09", "--", "__"]) {
+	for (let c = (from as string).charCodeAt(0); c <= (to as string).charCodeAt(0); c++) HOST_CHAR[c] = LABEL;
 }
+HOST_CHAR[46 /* . */] = DOT;
 
 function isDigit(c: number): boolean {
 	return c >= 48 && c <= 57;
@@ -40,11 +45,12 @@ export function canonicalEntryKind(raw: string): "exact" | "wildcard" | undefine
 	let labels = 1;
 	for (; i < n; i++) {
 		const c = raw.charCodeAt(i);
-		if (c === 46 /* . */) {
+		const kind = c < 128 ? HOST_CHAR[c] : OTHER;
+		if (kind === DOT) {
 			if (i === labelStart || i - labelStart > MAX_LABEL_LENGTH) return undefined;
 			labelStart = i + 1;
 			labels++;
-		} else if (!isCanonicalHostChar(c)) {
+		} else if (kind !== LABEL) {
 			break;
 		}
 	}
