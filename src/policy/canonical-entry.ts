@@ -12,9 +12,10 @@ const LABEL = 1;
 const DOT = 2;
 /** Per ASCII code: LABEL for lowercase letters, digits, `-` and `_` (a canonical host has no uppercase), DOT, or OTHER. */
 const HOST_CHAR = new Uint8Array(128);
-for (const [from, to] of ["az", "09", "--", "__"]) {
-	for (let c = (from as string).charCodeAt(0); c <= (to as string).charCodeAt(0); c++) HOST_CHAR[c] = LABEL;
-}
+HOST_CHAR.fill(LABEL, 97, 123); // a-z
+HOST_CHAR.fill(LABEL, 48, 58); // 0-9
+HOST_CHAR[45 /* - */] = LABEL;
+HOST_CHAR[95 /* _ */] = LABEL;
 HOST_CHAR[46 /* . */] = DOT;
 
 function isDigit(c: number): boolean {
