@@ -4,6 +4,7 @@
 
 import type { ShardManifest } from "../shards/layout.ts";
 import { checkShardManifest } from "../shards/manifest.ts";
+import { canonicalEntryKind } from "./canonical-entry.ts";
 import {
 	FORBIDDEN_METHODS,
 	isForbiddenRequestHeader,
@@ -12,7 +13,8 @@ import {
 	NORMALIZED_METHODS,
 	SAFELISTED_METHODS,
 } from "./header-names.ts";
-import { describe, type OriginEntry, parseOriginEntry } from "./origin-entry.ts";
+import { OriginMatcher } from "./matcher.ts";
+import { canonicalWildcard, describe, type OriginEntry, parseOriginEntry } from "./origin-entry.ts";
 
 export const MAX_MAX_AGE = 86400;
 
@@ -48,7 +50,8 @@ export interface Problem {
 }
 
 export type Validation =
-	| { ok: true; document: AllowlistDocument; entries: OriginEntry[]; warnings: Problem[] }
+	/** `matcher`: the origins, compiled while they were checked; CorsPolicy takes it as is. */
+	| { ok: true; document: AllowlistDocument; matcher: OriginMatcher; warnings: Problem[] }
 	| { ok: false; problems: Problem[]; warnings: Problem[] };
 
 const FIELDS = ["$schema", "origins", "credentials", "methods", "headers", "exposeHeaders", "maxAge", "shards"];
@@ -74,10 +77,13 @@ const SHARED_SUFFIXES = new Set([
 ]);
 const SECOND_LEVEL = new Set(["ac", "co", "com", "edu", "gov", "ne", "net", "or", "org"]);
 
+/** `suffix` as in a wildcard entry: `.example.com` or `.example.com:8443`. */
 function isSharedSuffix(suffix: string): boolean {
-	const domain = suffix.slice(1).split(":")[0] as string;
-	const labels = domain.split(".");
-	return SHARED_SUFFIXES.has(domain) || (labels.length === 2 && SECOND_LEVEL.has(labels[0] as string));
+	const colon = suffix.indexOf(":");
+	const domain = colon < 0 ? suffix.slice(1) : suffix.slice(1, colon);
+	if (SHARED_SUFFIXES.has(domain)) return true;
+	const dot = domain.indexOf(".");
+	return dot > 0 && domain.indexOf(".", dot + 1) < 0 && SECOND_LEVEL.has(domain.slice(0, dot));
 }
 
 export function validateAllowlistText(text: string): Validation {
@@ -144,7 +150,7 @@ export function validateAllowlist(value: unknown): Validation {
 	}
 
 	// origins
-	const entries: OriginEntry[] = [];
+	const matcher = new OriginMatcher(Array.isArray(doc.origins) ? doc.origins.length : 0);
 	const origins: string[] = [];
 	if (!("origins" in doc)) {
 		problem(
@@ -156,22 +162,34 @@ export function validateAllowlist(value: unknown): Validation {
 	} else if (!Array.isArray(doc.origins)) {
 		problem("origins", "origins-not-array", `expected an array of origins, got ${describe(doc.origins)}`);
 	} else {
-		const seen = new Set<string>();
+		const list: unknown[] = doc.origins;
 		// Built only for a problem: a million-entry list must not pay for a million paths.
 		const at = (i: number) => `origins[${i}]`;
-		doc.origins.forEach((raw, i) => {
-			const entry = parseOriginEntry(raw);
-			if ("rule" in entry) {
-				problem(at(i), entry.rule, `${JSON.stringify(raw)}: ${entry.message}`, entry.fix);
-				return;
+		for (let i = 0; i < list.length; i++) {
+			const raw = list[i];
+			const kind = typeof raw === "string" ? canonicalEntryKind(raw) : undefined;
+			// The common case allocates nothing: a canonical exact entry is its own key.
+			let entry: OriginEntry | undefined;
+			let normal: string;
+			let added: boolean;
+			if (kind === "exact") {
+				normal = raw as string;
+				added = matcher.addExact(normal);
+			} else {
+				const parsed = kind === "wildcard" ? canonicalWildcard(raw as string) : parseOriginEntry(raw);
+				if ("rule" in parsed) {
+					problem(at(i), parsed.rule, `${JSON.stringify(raw)}: ${parsed.message}`, parsed.fix);
+					continue;
+				}
+				entry = parsed;
+				normal = entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
+				added = matcher.add(entry);
 			}
-			const normal = entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
-			if (seen.has(normal)) {
+			if (!added) {
 				warn(at(i), "duplicate", `${JSON.stringify(raw)} is listed already (as "${normal}")`, "remove the repeat");
-				return;
+				continue;
 			}
-			seen.add(normal);
-			if (entry.kind === "any" && credentials === true) {
+			if (entry?.kind === "any" && credentials === true) {
 				problem(
 					at(i),
 					"wildcard-with-credentials",
@@ -179,13 +197,13 @@ export function validateAllowlist(value: unknown): Validation {
 					'list the origins explicitly, or set "credentials": false',
 				);
 			}
-			if (entry.kind === "null")
+			if (entry?.kind === "null")
 				warn(
 					at(i),
 					"null-origin",
 					'"null" is the origin of sandboxed iframes, data: URLs and local files: any site can produce it',
 				);
-			if (credentials === true && entry.kind !== "any" && entry.kind !== "null" && entry.origin.startsWith("http://")) {
+			if (credentials === true && normal.startsWith("http://")) {
 				warn(
 					at(i),
 					"insecure-with-credentials",
@@ -193,7 +211,7 @@ export function validateAllowlist(value: unknown): Validation {
 					`use "https://${normal.slice(7)}" if the site supports it`,
 				);
 			}
-			if (entry.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
+			if (entry?.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
 				warn(
 					at(i),
 					"broad-wildcard",
@@ -201,10 +219,9 @@ export function validateAllowlist(value: unknown): Validation {
 					"list your own subdomains instead",
 				);
 			}
-			entries.push(entry);
 			origins.push(normal);
-		});
-		if (doc.origins.length === 0 && doc.shards === undefined)
+		}
+		if (list.length === 0 && doc.shards === undefined)
 			warn("origins", "origins-empty", "the list is empty: every cross-origin request will be refused");
 	}
 
@@ -277,7 +294,7 @@ export function validateAllowlist(value: unknown): Validation {
 		maxAge: maxAge as number,
 		...(shards ? { shards } : {}),
 	};
-	return { ok: true, document, entries, warnings };
+	return { ok: true, document, matcher, warnings };
 }
 
 /** Checks one string list; `each` returns the normalized item or nothing for a problem. Repeats are dropped. */

@@ -1,5 +1,6 @@
 // Normalizes one entry of the document's `origins` list into the form the matcher
 // compiles, or explains precisely why it is not a valid entry and how to fix it.
+import { canonicalEntryKind, MAX_HOST_LENGTH, MAX_LABEL_LENGTH } from "./canonical-entry.ts";
 import { canonicalOrigin, DEFAULT_PORT, isHostNameChar } from "./origin.ts";
 
 export type OriginEntry =
@@ -14,9 +15,6 @@ export interface EntryFault {
 	message: string;
 	fix?: string;
 }
-
-const MAX_HOST_LENGTH = 253;
-const MAX_LABEL_LENGTH = 63;
 
 function fault(rule: string, message: string, fix?: string): EntryFault {
 	return fix === undefined ? { rule, message } : { rule, message, fix };
@@ -57,32 +55,19 @@ function isNumericLabel(label: string): boolean {
 	return /^[0-9]+$/.test(label);
 }
 
-/**
- * Entries already in canonical form (the usual case, and every entry of a document the
- * command line wrote) skip the URL parser, so compiling 100,000 entries stays cheap.
- */
-function fastPath(raw: string): OriginEntry | undefined {
-	const wild = raw.startsWith("https://*.") ? 8 : raw.startsWith("http://*.") ? 7 : 0;
-	const probe = wild === 0 ? raw : raw.slice(0, wild) + raw.slice(wild + 2);
-	if (canonicalOrigin(probe) !== probe) return undefined;
-	const hostStart = wild === 0 ? raw.indexOf("://") + 3 : wild;
-	if (probe.charCodeAt(hostStart) === 91 /* [ */) return undefined;
-	const colon = probe.indexOf(":", hostStart);
-	const host = colon < 0 ? probe.slice(hostStart) : probe.slice(hostStart, colon);
-	const last = host.slice(host.lastIndexOf(".") + 1);
-	if (isDigitStart(last) || checkLabels(host)) return undefined;
-	if (wild === 0) return { kind: "exact", origin: raw };
-	if (host.indexOf(".") < 0) return undefined;
-	return { kind: "wildcard", scheme: wild === 8 ? "https" : "http", suffix: raw.slice(wild + 1), origin: raw };
-}
-
-function isDigitStart(label: string): boolean {
-	const c = label.charCodeAt(0);
-	return c >= 48 && c <= 57;
+/** The entry of a wildcard that `canonicalEntryKind` recognized: its suffix is cut, nothing else computed. */
+export function canonicalWildcard(raw: string): OriginEntry {
+	const https = raw.charCodeAt(4) === 115; /* s */
+	// After "https://*" or "http://*": ".example.com[:port]".
+	return { kind: "wildcard", scheme: https ? "https" : "http", suffix: raw.slice(https ? 9 : 8), origin: raw };
 }
 
 export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	if (typeof raw !== "string") return fault("origin-not-string", `expected a string, got ${describe(raw)}`);
+	// Before any trimming or lowercasing: a canonical entry needs none.
+	const kind = canonicalEntryKind(raw);
+	if (kind === "exact") return { kind, origin: raw };
+	if (kind === "wildcard") return canonicalWildcard(raw);
 	if (raw === "*") return { kind: "any" };
 	if (raw === "null") return { kind: "null" };
 	if (raw === "")
@@ -101,9 +86,6 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	}
 	if (raw.toLowerCase() === "null")
 		return fault("origin-null-case", `the opaque origin is written "null" in lowercase`, 'use "null"');
-
-	const fast = fastPath(raw);
-	if (fast) return fast;
 
 	const sep = raw.indexOf("://");
 	if (sep < 0) {

@@ -1,11 +1,11 @@
-// The compiled policy: everything that does not depend on the request is computed here,
-// once per document, so that deciding a request is a scan, a hash lookup or two, and
-// at most one pass over `Access-Control-Request-Headers`.
+// The compiled policy: everything that does not depend on the request is computed once
+// per document (the origin matcher by validation, as it checks each entry; the rest here),
+// so that deciding a request is a scan, a hash lookup or two, and at most one pass over
+// `Access-Control-Request-Headers`.
 import type { AllowlistDocument } from "./document.ts";
 import { SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "./header-names.ts";
 import { OriginMatcher } from "./matcher.ts";
 import { canonicalOrigin, isOriginKey, type OriginFault } from "./origin.ts";
-import type { OriginEntry } from "./origin-entry.ts";
 import { checkRequestHeaders } from "./request-headers.ts";
 
 export type RefusalReason =
@@ -96,17 +96,16 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 	private readonly source: Source;
 
 	/**
-	 * A policy from a validated document (with `source` for the origins of its shards), or
-	 * (with `missing`) one that refuses every cross-origin request.
+	 * A policy from a validated document and the matcher its validation built (with
+	 * `source` for the origins of its shards), or (with `missing`) one that refuses every
+	 * cross-origin request.
 	 */
-	constructor(
-		valid: { document: AllowlistDocument; entries: readonly OriginEntry[]; source?: Source } | { missing: string },
-	) {
+	constructor(valid: { document: AllowlistDocument; matcher: OriginMatcher; source?: Source } | { missing: string }) {
 		const document = "document" in valid ? valid.document : null;
 		this.document = document;
 		this.source = ("source" in valid ? valid.source : undefined) as Source;
 		if ("missing" in valid) this.missing = valid.missing;
-		this.matcher = new OriginMatcher("entries" in valid ? valid.entries : []);
+		this.matcher = "matcher" in valid ? valid.matcher : new OriginMatcher();
 		this.allowedMethods = new Set([...SAFELISTED_METHODS, ...(document?.methods ?? [])]);
 		const headers = document?.headers ?? [];
 		this.allowedHeaders = new Set([...SAFELISTED_REQUEST_HEADERS, ...headers]);

@@ -192,6 +192,40 @@ describe("warnings: valid but risky", () => {
 		expect(result.warnings.map((w) => w.rule)).toContain(rule);
 	});
 
+	it("a repeat is dropped and warned about, however it is written", () => {
+		const result = validateAllowlist({
+			origins: [
+				"https://a.example",
+				"https://a.example",
+				"https://A.example:443",
+				"https://*.example.com",
+				"https://*.EXAMPLE.com",
+				"http://*.example.com",
+				"https://*.a.example",
+				"*",
+				"*",
+				"null",
+				"null",
+			],
+		});
+		if (!result.ok) throw new Error(result.problems.map(formatProblem).join("\n"));
+		expect(result.document.origins).toEqual([
+			"https://a.example",
+			"https://*.example.com",
+			"http://*.example.com",
+			"https://*.a.example",
+			"*",
+			"null",
+		]);
+		expect(result.warnings.filter((w) => w.rule === "duplicate").map((w) => [w.path, w.message])).toEqual([
+			["origins[1]", '"https://a.example" is listed already (as "https://a.example")'],
+			["origins[2]", '"https://A.example:443" is listed already (as "https://a.example")'],
+			["origins[4]", '"https://*.EXAMPLE.com" is listed already (as "https://*.example.com")'],
+			["origins[8]", '"*" is listed already (as "*")'],
+			["origins[10]", '"null" is listed already (as "null")'],
+		]);
+	});
+
 	it("an ordinary document has no warnings", () => {
 		expect(validateAllowlist({ origins: ["https://app.example.com", "https://*.example.com"] }).warnings).toEqual([]);
 	});
