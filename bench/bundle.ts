@@ -1,10 +1,10 @@
-// Bundles the three compared Workers with esbuild, the bundler wrangler itself uses, with
+// Bundles the compared Workers with esbuild, the bundler wrangler itself uses, with
 // the same module conditions, so each runs in workerd as `wrangler deploy` would ship it.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 
-export type WorkerName = "gateway" | "bare" | "common";
+export type WorkerName = "gateway" | "bare" | "common" | "floor";
 
 const root = resolve(import.meta.dirname, "..");
 
@@ -12,6 +12,7 @@ export const ENTRY_POINTS: Record<WorkerName, string> = {
 	gateway: "src/index.ts",
 	bare: "bench/workers/bare-forwarder.ts",
 	common: "bench/workers/hono-common.ts",
+	floor: "bench/workers/header-floor.ts",
 };
 
 export async function bundle(name: WorkerName): Promise<string> {

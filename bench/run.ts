@@ -15,7 +15,7 @@ import { isolateHeap } from "./isolate-heap.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
 import { loadAverage } from "./machine.ts";
 import { type PublishTime, publishTime } from "./publish-time.ts";
-import { type Cell, type Cold, type Flood, keyOf, pairedKey, report, shardedKey } from "./report.ts";
+import { type Cell, type Cold, type Flood, floorKey, keyOf, pairedKey, report, shardedKey } from "./report.ts";
 import { CONTENDERS, type Contender, SCENARIOS, type Scenario } from "./scenarios.ts";
 import {
 	deleteShards,
@@ -56,6 +56,8 @@ interface Target {
 	port: number;
 	/** Serves the sharded allowlist (its own KV namespace). */
 	sharded?: true;
+	/** The header floor (bench/workers/header-floor.ts), measured beside the allowed GET. */
+	floor?: true;
 }
 
 const targets: Target[] = [{ contender: "bare", size: null, name: "bare", port: PORT.firstWorker }];
@@ -74,8 +76,19 @@ const SHARDED: Target = {
 };
 targets.push(SHARDED);
 
+const FLOOR: Target = {
+	contender: "bare",
+	size: null,
+	name: "header-floor",
+	port: PORT.firstWorker + targets.length,
+	floor: true,
+};
+targets.push(FLOOR);
+
 function targetFor(contender: Contender, size: number): Target {
-	return targets.find((t) => t.contender === contender && !t.sharded && (t.size === size || t.size === null)) as Target;
+	return targets.find(
+		(t) => t.contender === contender && !t.sharded && !t.floor && (t.size === size || t.size === null),
+	) as Target;
 }
 
 function urlOf(target: Target): string {
@@ -115,6 +128,7 @@ async function miniflareOptions(inspector = false): Promise<MiniflareOptions> {
 	const date = compatibilityDate();
 	const code = new Map<Contender, string>();
 	for (const c of CONTENDERS) code.set(c, await bundle(ENTRY[c]));
+	const floorCode = await bundle("floor");
 	return {
 		host: HOST,
 		port: PORT.miniflare,
@@ -133,7 +147,9 @@ async function miniflareOptions(inspector = false): Promise<MiniflareOptions> {
 				compatibilityDate: date,
 				manifest: {
 					mainModule: "worker.mjs",
-					modules: { "worker.mjs": { type: "esm" as const, contents: code.get(t.contender) as string } },
+					modules: {
+						"worker.mjs": { type: "esm" as const, contents: t.floor ? floorCode : (code.get(t.contender) as string) },
+					},
 				},
 				env: {
 					UPSTREAM_URL: { type: "text" as const, value: UPSTREAM_URL },
@@ -209,7 +225,9 @@ async function verify(
 		await check(upstream, SHARDED, sharded, scenario, "gateway", N);
 		checked += N;
 	}
-	return checked;
+	// The floor forwards everything, as the bare forwarder does.
+	await check(upstream, FLOOR, lists.get(10) as BenchAllowlist, SCENARIOS[0] as Scenario, "bare", N);
+	return checked + N;
 }
 
 // --- timed measurements ----------------------------------------------------------------
@@ -376,6 +394,18 @@ async function main(): Promise<void> {
 			const list = lists.get(size) as BenchAllowlist;
 			return measure(load, cpu, urlOf(target), scenario, list, scenario.status[contender], seconds, where);
 		};
+		const allowedGet = SCENARIOS[0] as Scenario;
+		const floorCell = async (size: number, seconds: number) =>
+			measure(
+				load,
+				cpu,
+				urlOf(FLOOR),
+				allowedGet,
+				lists.get(size) as BenchAllowlist,
+				200,
+				seconds,
+				`${allowedGet.name} → ${FLOOR.name}`,
+			);
 		const shardedCell = async (s: number, seconds: number) => {
 			const scenario = SCENARIOS[s] as Scenario;
 			const where = `${scenario.name} → ${SHARDED.name}`;
@@ -386,6 +416,7 @@ async function main(): Promise<void> {
 		// The checks and this warm-up read the shards the sharded gateway's scenarios need.
 		for (const size of SIZES)
 			for (const s of SCENARIOS.keys()) for (const c of CONTENDERS) await cellAt(c, size, s, PLAN.warmupSeconds);
+		await floorCell(10, PLAN.warmupSeconds);
 		for (const s of SCENARIOS.keys()) await shardedCell(s, PLAN.warmupSeconds);
 		// From here on a shard read would fail and refuse: the timed rounds' checked answers
 		// show that the sharded gateway reads no shard per request once they are cached.
@@ -400,6 +431,7 @@ async function main(): Promise<void> {
 			for (const size of SIZES) {
 				for (const s of SCENARIOS.keys()) {
 					for (const c of CONTENDERS) record(keyOf(c, size, s), await cellAt(c, size, s, PLAN.seconds));
+					if (s === 0) record(floorKey(size), await floorCell(size, PLAN.seconds));
 				}
 			}
 			// The sharded gateway, each scenario paired with the gateway at 10 entries right after it.

@@ -86,7 +86,7 @@ function isSharedSuffix(suffix: string): boolean {
 	return dot > 0 && domain.indexOf(".", dot + 1) < 0 && SECOND_LEVEL.has(domain.slice(0, dot));
 }
 
-export function validateAllowlistText(text: string): Validation {
+export function validateAllowlistText(text: string, options?: ValidateOptions): Validation {
 	let value: unknown;
 	try {
 		value = JSON.parse(text);
@@ -98,10 +98,20 @@ export function validateAllowlistText(text: string): Validation {
 			warnings: [],
 		};
 	}
-	return validateAllowlist(value);
+	return validateAllowlist(value, options);
 }
 
-export function validateAllowlist(value: unknown): Validation {
+export interface ValidateOptions {
+	/**
+	 * Whether to look for risky but valid choices (default true). The Worker has nobody to
+	 * show them to and skips them: a tenth of compiling a large list at a cold start.
+	 * Problems are found either way; so are repeats, which the matcher detects for free.
+	 */
+	warnings?: boolean;
+}
+
+export function validateAllowlist(value: unknown, options: ValidateOptions = {}): Validation {
+	const withWarnings = options.warnings ?? true;
 	const problems: Problem[] = [];
 	const warnings: Problem[] = [];
 	const problem = (path: string, rule: string, message: string, fix?: string) =>
@@ -197,27 +207,29 @@ export function validateAllowlist(value: unknown): Validation {
 					'list the origins explicitly, or set "credentials": false',
 				);
 			}
-			if (entry?.kind === "null")
-				warn(
-					at(i),
-					"null-origin",
-					'"null" is the origin of sandboxed iframes, data: URLs and local files: any site can produce it',
-				);
-			if (credentials === true && normal.startsWith("http://")) {
-				warn(
-					at(i),
-					"insecure-with-credentials",
-					`${JSON.stringify(normal)} is plain http with credentials on: anyone on the network path can act as that origin`,
-					`use "https://${normal.slice(7)}" if the site supports it`,
-				);
-			}
-			if (entry?.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
-				warn(
-					at(i),
-					"broad-wildcard",
-					`${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`,
-					"list your own subdomains instead",
-				);
+			if (withWarnings) {
+				if (entry?.kind === "null")
+					warn(
+						at(i),
+						"null-origin",
+						'"null" is the origin of sandboxed iframes, data: URLs and local files: any site can produce it',
+					);
+				if (credentials === true && normal.startsWith("http://")) {
+					warn(
+						at(i),
+						"insecure-with-credentials",
+						`${JSON.stringify(normal)} is plain http with credentials on: anyone on the network path can act as that origin`,
+						`use "https://${normal.slice(7)}" if the site supports it`,
+					);
+				}
+				if (entry?.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
+					warn(
+						at(i),
+						"broad-wildcard",
+						`${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`,
+						"list your own subdomains instead",
+					);
+				}
 			}
 			origins.push(normal);
 		}

@@ -101,7 +101,7 @@ export class AllowlistStore {
 				due,
 			);
 		}
-		const result = validateAllowlistText(text);
+		const result = validateAllowlistText(text, { warnings: false });
 		if (!result.ok) {
 			const kept = previous?.policy.document ? previous.policy : undefined;
 			this.log({

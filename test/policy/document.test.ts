@@ -192,6 +192,30 @@ describe("warnings: valid but risky", () => {
 		expect(result.warnings.map((w) => w.rule)).toContain(rule);
 	});
 
+	it("warnings: false (the Worker's way) skips the per-entry warnings, never a problem or the normalized form", () => {
+		const risky = {
+			origins: ["null", "http://app.example.com", "https://*.github.io", "https://a.example", "https://A.example"],
+			credentials: true,
+		};
+		const full = validateAllowlist(risky);
+		const quiet = validateAllowlist(risky, { warnings: false });
+		if (!full.ok || !quiet.ok) throw new Error("expected a valid document");
+		expect(full.warnings.map((w) => w.rule)).toEqual([
+			"null-origin",
+			"insecure-with-credentials",
+			"broad-wildcard",
+			"duplicate",
+		]);
+		expect(quiet.warnings.map((w) => w.rule)).toEqual(["duplicate"]);
+		expect(quiet.document).toEqual(full.document);
+
+		const broken = { origins: ["null", "https://a.example/", "*"], credentials: true };
+		expect(validateAllowlist(broken, { warnings: false })).toMatchObject({
+			ok: false,
+			problems: (validateAllowlist(broken) as { problems: unknown[] }).problems,
+		});
+	});
+
 	it("a repeat is dropped and warned about, however it is written", () => {
 		const result = validateAllowlist({
 			origins: [
