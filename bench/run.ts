@@ -3,7 +3,8 @@
 // its own direct socket on loopback), with the same KV documents and the same upstream.
 // The load generator and the upstream run in their own processes. Every measurement is
 // checked (statuses, errors); the run fails if any answer is not the expected one.
-// A fourth contender is the same gateway over a sharded allowlist of 1,000,000 origins.
+// Beside them: the same gateway over a sharded allowlist of 1,000,000 origins, and the
+// header floor (the bare forwarder plus the response copy any CORS Worker needs).
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
