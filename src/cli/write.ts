@@ -6,12 +6,12 @@
 // the change was computed from. That catches every edit made while the diff was on
 // screen or the prompt was waiting; it narrows the race to the moment between that
 // re-read and the put, which KV cannot close.
-import type { AllowlistDocument } from "../policy/index.ts";
+import { type AllowlistDocument, validateAllowlist } from "../policy/index.ts";
 import { canPrompt, confirm } from "./confirm.ts";
 import { diffDocuments, EMPTY_DOCUMENT } from "./diff.ts";
 import { Refusal, UsageError } from "./errors.ts";
 import { type KvTarget, readAllowlist, writeAllowlist } from "./kv.ts";
-import { plural, say, serialize } from "./output.ts";
+import { plural, printProblems, say, serialize } from "./output.ts";
 import { pruneVersions, publish } from "./shards.ts";
 import type { Stored } from "./source.ts";
 
@@ -68,6 +68,28 @@ export async function applyChange(
 		await pruneVersions(target, { current: manifest?.version, switchedAt, previous });
 	}
 	return 0;
+}
+
+/**
+ * For edits of the stored document (add, remove): `candidate` is validated as a whole, so
+ * an entry is judged in context ("*" with credentials); refused with `nothing` ("nothing
+ * added") on a problem, otherwise applied.
+ */
+export async function applyEdit(
+	target: KvTarget,
+	stored: Stored,
+	candidate: object,
+	yes: boolean,
+	shardAbove: number,
+	nothing: string,
+): Promise<number> {
+	const result = validateAllowlist(candidate);
+	if (!result.ok) {
+		printProblems(result.problems, []);
+		throw new Refusal(nothing);
+	}
+	printProblems([], result.warnings);
+	return applyChange(target, stored, result.document, yes, shardAbove);
 }
 
 function propagation(target: KvTarget): string {

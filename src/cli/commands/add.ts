@@ -1,11 +1,9 @@
-import { validateAllowlist } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
 import { EMPTY_DOCUMENT } from "../diff.ts";
-import { Refusal } from "../errors.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
-import { note, printProblems } from "../output.ts";
+import { note } from "../output.ts";
 import { readStored, requireValidStored } from "../source.ts";
-import { applyChange } from "../write.ts";
+import { applyEdit } from "../write.ts";
 import { type Command, KV_HELP, YES_HELP } from "./command.ts";
 
 export const add: Command = {
@@ -22,13 +20,7 @@ export const add: Command = {
 		const base = stored.text === null ? EMPTY_DOCUMENT : requireValidStored(stored);
 		const fresh = entries.filter((e) => !base.origins.includes(e));
 		for (const e of entries) if (!fresh.includes(e)) note(`note: ${e} is listed already`);
-		// The whole new document is validated, so an entry is judged in context ("*" with credentials).
-		const result = validateAllowlist({ ...base, origins: [...base.origins, ...fresh] });
-		if (!result.ok) {
-			printProblems(result.problems, []);
-			throw new Refusal("nothing added");
-		}
-		printProblems([], result.warnings);
-		return applyChange(target, stored, result.document, values.yes === true, shardAbove(values, "add"));
+		const candidate = { ...base, origins: [...base.origins, ...fresh] };
+		return applyEdit(target, stored, candidate, values.yes === true, shardAbove(values, "add"), "nothing added");
 	},
 };

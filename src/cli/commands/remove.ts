@@ -1,10 +1,8 @@
-import { validateAllowlist } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
 import { Refusal } from "../errors.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
-import { printProblems } from "../output.ts";
 import { readStored, requireValidStored } from "../source.ts";
-import { applyChange } from "../write.ts";
+import { applyEdit } from "../write.ts";
 import { type Command, KV_HELP, YES_HELP } from "./command.ts";
 
 export const remove: Command = {
@@ -28,12 +26,7 @@ export const remove: Command = {
 				`not in the allowlist: ${missing.join(", ")}; nothing removed (run "cors-gateway list" to see the entries)`,
 			);
 		}
-		const result = validateAllowlist({ ...document, origins: document.origins.filter((o) => !gone.has(o)) });
-		if (!result.ok) {
-			printProblems(result.problems, []);
-			throw new Refusal("nothing removed");
-		}
-		printProblems([], result.warnings);
-		return applyChange(target, stored, result.document, values.yes === true, shardAbove(values, "remove"));
+		const candidate = { ...document, origins: document.origins.filter((o) => !gone.has(o)) };
+		return applyEdit(target, stored, candidate, values.yes === true, shardAbove(values, "remove"), "nothing removed");
 	},
 };
