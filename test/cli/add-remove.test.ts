@@ -1,15 +1,14 @@
 // add, list and remove against a real local KV directory: arguments checked against the
 // validator before KV is touched, the diff shown, all-or-nothing removal.
 // (Tests in a file run one after another, sharing the directory.)
-import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, seed, tempDir } from "../support/cli.ts";
+import { describe, expect, it } from "vitest";
+import { cli, seed, withTempDirs } from "../support/cli.ts";
 
 let kv: string;
 const at = () => ["--persist-to", kv];
 
-beforeAll(async () => {
-	kv = await tempDir();
+withTempDirs(async (make) => {
+	kv = await make();
 	await seed(
 		kv,
 		JSON.stringify({
@@ -17,9 +16,6 @@ beforeAll(async () => {
 			origins: ["https://app.example.com", "https://*.example.com"],
 		}),
 	);
-});
-afterAll(async () => {
-	await rm(kv, { recursive: true, force: true });
 });
 
 describe("add, list, remove", () => {

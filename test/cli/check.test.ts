@@ -1,10 +1,10 @@
 // `cors-gateway check`: the Worker's own decision for a browser request, explained, with
 // the exact headers the gateway sends; exit 0 approved, 1 refused. Documents come from a
 // file, or from a real local KV directory.
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, seed, tempDir } from "../support/cli.ts";
+import { describe, expect, it } from "vitest";
+import { cli, seed, withTempDirs } from "../support/cli.ts";
 
 const DOC = {
 	origins: ["https://app.example.com", "https://*.example.com", "http://localhost:5173"],
@@ -16,12 +16,11 @@ const DOC = {
 
 let dir: string;
 let file: string;
-beforeAll(async () => {
-	dir = await tempDir();
+withTempDirs(async (make) => {
+	dir = await make();
 	file = join(dir, "allowlist.json");
 	await writeFile(file, JSON.stringify(DOC));
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function check(args: string[]) {
 	const run = await cli(["check", ...args, "--file", file]);
@@ -205,10 +204,9 @@ describe("check: usage mistakes (exit 2)", () => {
 
 describe("check --local: the document in local KV", () => {
 	let kv: string;
-	beforeAll(async () => {
-		kv = await tempDir();
+	withTempDirs(async (make) => {
+		kv = await make();
 	});
-	afterAll(() => rm(kv, { recursive: true, force: true }));
 
 	it("nothing stored: every cross-origin request is refused", async () => {
 		const run = await cli(["check", "https://app.example.com", "--local", "--persist-to", kv]);

@@ -1,9 +1,8 @@
 // The confirmation prompt, in a real pseudo-terminal (util-linux `script`), and the
 // refusal to overwrite a document someone else changed while the prompt was waiting:
 // two real command processes against one real local KV directory.
-import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, cliInTerminal, seed, tempDir } from "../support/cli.ts";
+import { describe, expect, it } from "vitest";
+import { cli, cliInTerminal, seed, withTempDirs } from "../support/cli.ts";
 
 const PROMPT = "? [y/N] ";
 let kv: string;
@@ -12,11 +11,10 @@ async function origins(): Promise<string> {
 	return (await cli(["list", "--persist-to", kv])).stdout;
 }
 
-beforeAll(async () => {
-	kv = await tempDir();
+withTempDirs(async (make) => {
+	kv = await make();
 	await seed(kv, JSON.stringify({ origins: ["https://app.example.com"] }));
 });
-afterAll(() => rm(kv, { recursive: true, force: true }));
 
 describe("confirmation on a terminal", () => {
 	it("shows the diff, asks, and writes on y", async () => {

@@ -1,21 +1,16 @@
 // A document stored invalid by hand (wrangler kv key put, a dashboard edit): shown, never
 // built on, and replaced by push.
-import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, seed, tempDir, writeDocument } from "../support/cli.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cli, seed, withTempDirs, writeDocument } from "../support/cli.ts";
 
 let kv: string;
 let files: string;
 const at = () => ["--persist-to", kv];
 const file = (name: string, doc: unknown) => writeDocument(files, name, doc);
 
-beforeAll(async () => {
-	kv = await tempDir();
-	files = await tempDir();
-});
-afterAll(async () => {
-	await rm(kv, { recursive: true, force: true });
-	await rm(files, { recursive: true, force: true });
+withTempDirs(async (make) => {
+	kv = await make();
+	files = await make();
 });
 
 describe("a document stored invalid by hand", () => {

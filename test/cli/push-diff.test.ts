@@ -1,10 +1,9 @@
 // pull, push and diff against a real local KV directory, from an empty namespace on: every
 // write is validated first and shown as a diff, and an invalid document is never stored.
 // (Tests in a file run one after another, sharing the directory.)
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, tempDir, writeDocument } from "../support/cli.ts";
+import { describe, expect, it } from "vitest";
+import { cli, withTempDirs, writeDocument } from "../support/cli.ts";
 
 let kv: string;
 let files: string;
@@ -17,13 +16,9 @@ async function stored(): Promise<string> {
 	return run.stdout;
 }
 
-beforeAll(async () => {
-	kv = await tempDir();
-	files = await tempDir();
-});
-afterAll(async () => {
-	await rm(kv, { recursive: true, force: true });
-	await rm(files, { recursive: true, force: true });
+withTempDirs(async (make) => {
+	kv = await make();
+	files = await make();
 });
 
 describe("an empty namespace", () => {

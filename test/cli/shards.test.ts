@@ -1,8 +1,7 @@
 // Large allowlists through the real command against a real local KV directory: pushed as
 // versioned shards, read back as one document by every command, old versions pruned.
-import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, tempDir, wrangler, writeDocument } from "../support/cli.ts";
+import { describe, expect, it } from "vitest";
+import { cli, withTempDirs, wrangler, writeDocument } from "../support/cli.ts";
 
 const TENANTS = 10_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -27,13 +26,10 @@ async function storedDocument(): Promise<{ origins: string[]; shards?: { version
 	return JSON.parse(run.stdout);
 }
 
-beforeAll(async () => {
-	dir = await tempDir();
+withTempDirs(async (make) => {
+	dir = await make();
 	kv = `${dir}/kv`;
 	file = await writeDocument(dir, "large.json", DOCUMENT);
-});
-afterAll(async () => {
-	await rm(dir, { recursive: true, force: true });
 });
 
 describe("push past --shard-above", () => {

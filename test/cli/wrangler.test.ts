@@ -3,20 +3,19 @@
 // message comes through when it fails (local misconfiguration, or --remote without a login).
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { putAllowlistArgs } from "../../scripts/wrangler.mjs";
-import { cli, ROOT, tempDir, wrangler } from "../support/cli.ts";
+import { cli, ROOT, tempDir, withTempDirs, wrangler } from "../support/cli.ts";
 
 let project: string;
 
-beforeAll(async () => {
+withTempDirs(async (make) => {
 	// A project directory of its own, so the default .wrangler/state is a fresh one.
-	project = await tempDir();
+	project = await make();
 	await copyFile(join(ROOT, "wrangler.toml"), join(project, "wrangler.toml"));
 	await mkdir(join(project, "public"));
 	await writeFile(join(project, "allowlist.json"), JSON.stringify({ origins: ["https://dev.example.com"] }));
 });
-afterAll(() => rm(project, { recursive: true, force: true }));
 
 describe("wrangler flags", () => {
 	it("without --persist-to: the local KV that `npm run dev` seeds (.wrangler/state)", async () => {

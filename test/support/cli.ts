@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { putAllowlistArgs } from "../../scripts/wrangler.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -74,6 +75,24 @@ export async function seed(persistTo: string, text: string): Promise<void> {
 
 export function tempDir(): Promise<string> {
 	return mkdtemp(join(tmpdir(), "cors-gateway-test-"));
+}
+
+/**
+ * Temporary directories for one test file: `setUp` runs before its tests and makes them
+ * with `make`; every one is removed after the tests.
+ */
+export function withTempDirs(setUp: (make: () => Promise<string>) => Promise<unknown>): void {
+	const made: string[] = [];
+	beforeAll(() =>
+		setUp(async () => {
+			const dir = await tempDir();
+			made.push(dir);
+			return dir;
+		}),
+	);
+	afterAll(async () => {
+		for (const dir of made) await rm(dir, { recursive: true, force: true });
+	});
 }
 
 /** One run inside a pseudo-terminal: stdin and stdout are a TTY, as for a person at a shell. */
