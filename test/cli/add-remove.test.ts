@@ -64,6 +64,8 @@ cors-gateway: nothing added
 		);
 		expect(run.stdout).toBe("");
 		expect(run.code).toBe(1);
+		// All or nothing: the valid argument was not stored either.
+		expect((await cli(["list", ...at()])).stdout).not.toContain("ok.example.net");
 	});
 
 	it("remove: a listed origin, in any spelling of it", async () => {

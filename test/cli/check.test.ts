@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, seed, withTempDirs } from "../support/cli.ts";
+import { cli, expectNoStackTrace, seed, withTempDirs } from "../support/cli.ts";
 
 const DOC = {
 	origins: ["https://app.example.com", "https://*.example.com", "http://localhost:5173"],
@@ -24,7 +24,7 @@ withTempDirs(async (make) => {
 
 async function check(args: string[]) {
 	const run = await cli(["check", ...args, "--file", file]);
-	expect(run.stdout).not.toMatch(/^\s+at /m);
+	expectNoStackTrace(run);
 	return run;
 }
 

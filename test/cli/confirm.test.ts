@@ -37,6 +37,7 @@ describe("confirmation on a terminal", () => {
 		term.type(answer);
 		expect(await term.done).toBe(1);
 		expect(term.output()).toContain("cors-gateway: not confirmed; nothing written");
+		expect(await origins()).toBe("https://app.example.com\nhttps://yes.example.com\n");
 	});
 
 	it("Ctrl+C at the prompt: nothing written (exit 1)", async () => {

@@ -58,7 +58,7 @@ describe("push", () => {
 			`cors-gateway: nothing written: no terminal to confirm on; re-run with --yes to write to local KV (${kv})\n`,
 		);
 		expect(run.code).toBe(2);
-		// The next test's push finds nothing stored: this one wrote nothing.
+		expect((await cli(["pull", ...at()])).code).toBe(1); // nothing stored
 	});
 
 	it("--yes: validates, shows the diff, stores the normalized document", async () => {

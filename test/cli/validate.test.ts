@@ -3,13 +3,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, cliInTerminal, ROOT } from "../support/cli.ts";
+import { cli, cliInTerminal, expectNoStackTrace, ROOT } from "../support/cli.ts";
 
 const EXAMPLE = join(ROOT, "allowlist.example.json");
-
-function expectNoStackTrace(output: string) {
-	expect(output).not.toMatch(/^\s+at /m);
-}
 
 describe("validate: valid documents", () => {
 	it("the example allowlist is valid (exit 0)", async () => {
@@ -90,7 +86,7 @@ describe("validate: one precise message per problem (exit 1)", () => {
 		expect(run.stderr).toMatch(/cors-gateway: stdin: not a valid allowlist \(1 problem\)\n$/);
 		expect(run.stdout).toBe("");
 		expect(run.code).toBe(1);
-		expectNoStackTrace(run.stderr);
+		expectNoStackTrace(run);
 	});
 
 	it("reports every problem, not just the first", async () => {

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { putAllowlistArgs } from "../../scripts/wrangler.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -71,6 +71,12 @@ export async function seed(persistTo: string, text: string): Promise<void> {
 	const put = await wrangler(putAllowlistArgs(file, persistTo));
 	await rm(dir, { recursive: true, force: true });
 	if (put.code !== 0) throw new Error(`seeding failed: ${put.stderr}`);
+}
+
+/** Bad input gets a message, never a stack trace: no "    at …" line in the command's output. */
+export function expectNoStackTrace(run: Run): void {
+	expect(run.stdout).not.toMatch(/^\s+at /m);
+	expect(run.stderr).not.toMatch(/^\s+at /m);
 }
 
 export function tempDir(): Promise<string> {

@@ -7,7 +7,7 @@ import type { Env } from "../../src/env.ts";
 import { createGateway } from "../../src/gateway.ts";
 import { type AnyCorsPolicy, type Decision, settle } from "../../src/policy/index.ts";
 import type { ShardManifest } from "../../src/shards/layout.ts";
-import type { ShardPlan } from "../../src/shards/plan.ts";
+import { type ShardPlan, shardWrites } from "../../src/shards/plan.ts";
 
 export const ORIGIN = "https://app.example.com";
 export const GATEWAY = "https://gateway.test";
@@ -150,6 +150,25 @@ export async function actionFor(policy: AnyCorsPolicy, origin: string): Promise<
 /** A plan's manifest as a publisher switching to it now writes it. */
 export function switchedTo(plan: ShardPlan): ShardManifest {
 	return { ...plan.manifest, published: new Date().toISOString() };
+}
+
+/** The response's `Access-Control-*` headers, in order. */
+export function accessControl(res: Response): [string, string][] {
+	return [...res.headers].filter(([name]) => name.startsWith("access-control-"));
+}
+
+/** Publishes `plan` as the command line does: shards and filter first, then the document (`settings`) naming them. */
+export async function publishPlan(plan: ShardPlan, settings: object): Promise<void> {
+	for (const { key, value } of shardWrites(plan)) await env.ALLOWLIST.put(key, value);
+	await putAllowlist({ ...settings, shards: switchedTo(plan) });
+}
+
+/** A fault for `countingKv`: reading `failing` fails; every other read reaches the real namespace. */
+export function failingKey(failing: string): (key: string) => Promise<never> {
+	return async (key) => {
+		if (key === failing) throw new Error("injected KV failure");
+		return (key.endsWith("/filter") ? env.ALLOWLIST.get(key, "arrayBuffer") : env.ALLOWLIST.get(key)) as never;
+	};
 }
 
 /** The status of a preflight for `method` from `origin` through `gw`. */

@@ -5,7 +5,7 @@
 // an approval that the reference model of SPEC.md (test/support/spec-model.ts) does not give.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GATEWAY, newTag, putAllowlist, received, testGateway } from "../support/gateway.ts";
+import { accessControl, GATEWAY, newTag, putAllowlist, received, testGateway } from "../support/gateway.ts";
 import { refAllowedOrigin, refHeadersApproved, refMethodApproved } from "../support/spec-model.ts";
 
 const TRUSTED = ["https://example.com", "https://*.example.com", "http://localhost:5173"];
@@ -22,10 +22,6 @@ beforeAll(async () => {
 function isControl(ch: string): boolean {
 	const c = ch.charCodeAt(0);
 	return (c < 0x20 && c !== 0x09) || c === 0x7f;
-}
-
-function accessControl(res: Response): [string, string][] {
-	return [...res.headers].filter(([name]) => name.startsWith("access-control-"));
 }
 
 // Everything a header value can carry through the runtime: printable ASCII, tab, Latin-1,

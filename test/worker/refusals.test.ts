@@ -109,7 +109,7 @@ describe(`CORS_DEBUG = "true" names the reason in ${REASON_HEADER}`, () => {
 		expect(gateway.logs.filter((l) => l.event === "cors-refused")).toEqual([]);
 	});
 
-	it.each(["1", "TRUE", "yes", ""])("CORS_DEBUG = %j is off", async (value) => {
+	it.each([undefined, "1", "TRUE", "yes", ""])("CORS_DEBUG = %j is off", async (value) => {
 		const res = await testGateway({ CORS_DEBUG: value }).fetch("/echo", {
 			headers: { origin: "https://evil.example" },
 		});

@@ -1,12 +1,20 @@
 // 1,000,000 origins end to end inside workerd with the real local KV namespace, generated
 // at test time: published as the command line does, then served, flooded and faulted.
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { shardKey, shardOf } from "../../src/shards/layout.ts";
-import { planShards, type ShardPlan, shardWrites } from "../../src/shards/plan.ts";
+import { planShards, type ShardPlan } from "../../src/shards/plan.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
 import { SHARD_CACHE_BUDGET_BYTES } from "../../src/store/shard-cache.ts";
-import { actionFor, countingKv, preflightStatus, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
+import {
+	actionFor,
+	countingKv,
+	failingKey,
+	preflightStatus,
+	publishPlan,
+	putAllowlist,
+	switchedTo,
+	testGateway,
+} from "../support/gateway.ts";
 
 const N = 1_000_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -17,8 +25,7 @@ beforeAll(async () => {
 	const keys = Array.from({ length: N }, (_, i) => tenant(i));
 	keys.push(...WILDCARDS);
 	plan = planShards(keys, "million-1", 2026);
-	for (const { key, value } of shardWrites(plan)) await env.ALLOWLIST.put(key, value);
-	await putAllowlist({ origins: ["https://inline.example"], shards: switchedTo(plan) });
+	await publishPlan(plan, { origins: ["https://inline.example"] });
 }, 180_000);
 
 describe(`${N.toLocaleString("en")} origins`, () => {
@@ -50,6 +57,8 @@ describe(`${N.toLocaleString("en")} origins`, () => {
 		}
 		const shardReads = counter.keys.filter((k) => k.includes("/shard/"));
 		expect(new Set(shardReads).size).toBe(shardReads.length);
+		for (const hit of [tenant(0), tenant(N - 1), tenant(471_112)])
+			expect(shardReads).toContain(shardKey("million-1", shardOf(hit, plan.manifest)));
 		counter.keys.length = 0;
 		// Again: everything needed is cached now.
 		for (const [origin, expected] of cases) {
@@ -80,11 +89,7 @@ describe(`${N.toLocaleString("en")} origins`, () => {
 
 	it("a shard that cannot be read refuses only the origins it could hold, and is retried", async () => {
 		const failing = shardKey("million-1", shardOf(tenant(99), plan.manifest));
-		const { kv, counter } = countingKv();
-		counter.fault = async (key) => {
-			if (key === failing) throw new Error("injected KV failure");
-			return (key.endsWith("/filter") ? env.ALLOWLIST.get(key, "arrayBuffer") : env.ALLOWLIST.get(key)) as never;
-		};
+		const { kv, counter } = countingKv(failingKey(failing));
 		const store = new AllowlistStore(kv, { refreshMs: 600_000, log: () => {} });
 		const policy = await store.policy(() => {});
 		expect(await actionFor(policy, tenant(99))).toBe("refuse");
@@ -112,10 +117,7 @@ describe(`publishing a new version of ${N.toLocaleString("en")} origins`, () => 
 			"million-2",
 			2027,
 		);
-		const publishing = (async () => {
-			for (const { key, value } of shardWrites(next)) await env.ALLOWLIST.put(key, value);
-			await putAllowlist({ origins: ["https://inline.example"], methods: ["GET", "DELETE"], shards: switchedTo(next) });
-		})();
+		const publishing = publishPlan(next, { origins: ["https://inline.example"], methods: ["GET", "DELETE"] });
 		let sawNew = false;
 		const deadline = Date.now() + 60_000;
 		while (!sawNew && Date.now() < deadline) {

@@ -3,9 +3,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { shardKey, shardOf } from "../../src/shards/layout.ts";
-import { planShards, shardWrites } from "../../src/shards/plan.ts";
+import { planShards } from "../../src/shards/plan.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
-import { actionFor, countingKv, preflightStatus, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
+import { actionFor, countingKv, failingKey, preflightStatus, publishPlan, testGateway } from "../support/gateway.ts";
 
 const TENANTS = 20_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -15,8 +15,7 @@ const SETTINGS = { methods: ["GET", "HEAD", "POST", "PUT"], headers: ["x-custom"
 /** Publishes like the command line: shards and filter under new keys, then the document. */
 async function publish(keys: string[], version: string, inline: string[] = []) {
 	const plan = planShards(keys, version, 0x5eed + version.length);
-	for (const { key, value } of shardWrites(plan)) await env.ALLOWLIST.put(key, value);
-	await putAllowlist({ origins: inline, ...SETTINGS, shards: switchedTo(plan) });
+	await publishPlan(plan, { origins: inline, ...SETTINGS });
 	return plan;
 }
 
@@ -115,11 +114,7 @@ describe("KV reads", () => {
 describe("faults never widen access", () => {
 	it("a shard that cannot be read refuses its origins, then is retried", async () => {
 		const index = shardOf(tenant(3), plan.manifest);
-		const { kv, counter } = countingKv();
-		counter.fault = async (key) => {
-			if (key === shardKey("v1", index)) throw new Error("injected KV failure");
-			return (key.endsWith("/filter") ? env.ALLOWLIST.get(key, "arrayBuffer") : env.ALLOWLIST.get(key)) as never;
-		};
+		const { kv, counter } = countingKv(failingKey(shardKey("v1", index)));
 		const gw = testGateway({ ALLOWLIST: kv });
 		const refused = await status(gw, tenant(3));
 		expect(refused.status).toBe(403);
@@ -144,11 +139,12 @@ describe("faults never widen access", () => {
 	});
 
 	it("a missing membership filter: no shard origin is admitted, inline ones neither (the document is not loaded)", async () => {
-		await publish([tenant(1)], "v-nofilter");
+		await publish([tenant(1)], "v-nofilter", ["https://inline.example"]);
 		await env.ALLOWLIST.delete("allowlist/v-nofilter/filter");
 		try {
 			const gw = testGateway();
 			expect((await status(gw, tenant(1))).status).toBe(403);
+			expect((await status(gw, "https://inline.example")).status).toBe(403);
 			expect(gw.logs).toContainEqual(expect.objectContaining({ event: "allowlist-read-failed" }));
 		} finally {
 			plan = await publish([...Array.from({ length: TENANTS }, (_, i) => tenant(i)), ...WILDCARDS], "v1", [
@@ -165,9 +161,7 @@ describe("publishing a new version is atomic", () => {
 		const groupA = Array.from({ length: 5000 }, (_, i) => `https://a-${i}.switch.example`);
 		const groupB = Array.from({ length: 5000 }, (_, i) => `https://b-${i}.switch.example`);
 		const publishWith = async (keys: string[], version: string, method: string) => {
-			const p = planShards(keys, version, 77);
-			for (const { key, value } of shardWrites(p)) await env.ALLOWLIST.put(key, value);
-			await putAllowlist({ origins: [], methods: ["GET", method], shards: switchedTo(p) });
+			await publishPlan(planShards(keys, version, 77), { origins: [], methods: ["GET", method] });
 		};
 		await publishWith(groupA, "switch-1", "PUT");
 		const gw = testGateway();

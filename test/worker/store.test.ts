@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type AnyCorsPolicy, CorsPolicy } from "../../src/policy/index.ts";
 import { ALLOWLIST_KEY, AllowlistStore } from "../../src/store/allowlist-store.ts";
-import { countingKv, DOC, ORIGIN, putAllowlist } from "../support/gateway.ts";
+import { countingKv, DOC, kvHangs, kvThrows, ORIGIN, putAllowlist } from "../support/gateway.ts";
 
 const REFRESH_MS = 30_000;
 
@@ -71,12 +71,13 @@ describe("loading and caching", () => {
 	});
 
 	it("an unchanged document is not recompiled", async () => {
-		const { kv } = countingKv();
+		const { kv, counter } = countingKv();
 		const h = harness(kv);
 		const first = await h.policy();
 		h.clock.now += REFRESH_MS;
 		await h.policy();
 		await h.settle();
+		expect(counter.reads).toBe(2); // the refresh did read the document again
 		expect(await h.policy()).toBe(first);
 	});
 
@@ -136,7 +137,7 @@ describe("failures never widen access", () => {
 	});
 
 	it("a KV read that throws on a cold isolate: refused, logged, retried soon after", async () => {
-		const { kv, counter } = countingKv(() => Promise.reject(new Error("KV is down")));
+		const { kv, counter } = countingKv(kvThrows);
 		const h = harness(kv);
 		expect(allows(await h.policy(), ORIGIN)).toBe(false);
 		expect(h.logs).toContainEqual(expect.objectContaining({ event: "allowlist-read-failed", reason: "KV is down" }));
@@ -152,15 +153,19 @@ describe("failures never widen access", () => {
 		const { kv, counter } = countingKv();
 		const h = harness(kv);
 		const first = await h.policy();
-		counter.fault = () => Promise.reject(new Error("KV is down"));
+		counter.fault = kvThrows;
 		h.clock.now += REFRESH_MS;
 		await h.policy();
 		await h.settle();
+		expect(counter.reads).toBe(2);
+		expect(h.logs).toContainEqual(
+			expect.objectContaining({ event: "allowlist-read-failed", keeping: "last valid allowlist" }),
+		);
 		expect(await h.policy()).toBe(first);
 	});
 
 	it("a KV read that hangs is bounded by the read timeout", async () => {
-		const { kv } = countingKv(() => new Promise<never>(() => {}));
+		const { kv } = countingKv(kvHangs);
 		const h = harness(kv, 100);
 		const policy = await h.policy();
 		expect(allows(policy, ORIGIN)).toBe(false);
