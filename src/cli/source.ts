@@ -1,6 +1,6 @@
 // Where a document comes from: a file, stdin, or the KV namespace; and what it says.
 import { readFile } from "node:fs/promises";
-import { type AllowlistDocument, type Validation, validateAllowlistText } from "../policy/index.ts";
+import { type Validation, validateAllowlistText } from "../policy/index.ts";
 import type { ShardManifest } from "../shards/layout.ts";
 import { Refusal } from "./errors.ts";
 import { describeTarget, type KvTarget, readAllowlist } from "./kv.ts";
@@ -67,14 +67,17 @@ export function requireStored(stored: Stored): Extract<Stored, { validation: Val
 	return stored;
 }
 
-/** The stored document, which the command needs valid (to list, to edit). */
-export function requireValidStored(stored: Stored): AllowlistDocument {
+/**
+ * The stored document, which the command needs valid (to list, to edit). Its warnings are
+ * the caller's to show: an edit shows those of the document it is about to write.
+ */
+export function requireValidStored(stored: Stored): Extract<Validation, { ok: true }> {
 	const { validation: v } = requireStored(stored);
-	printProblems(v.ok ? [] : v.problems, v.warnings);
 	if (!v.ok) {
+		printProblems(v.problems, v.warnings);
 		throw new Refusal(
 			`the allowlist stored in ${stored.where} is invalid; fix it with "cors-gateway pull > allowlist.json", an edit, and "cors-gateway push allowlist.json"`,
 		);
 	}
-	return v.document;
+	return v;
 }

@@ -85,3 +85,26 @@ cors-gateway: nothing added
 		expect((await cli(["list", ...at()])).stdout).toContain("http://localhost:5173\n");
 	});
 });
+
+describe("a stored document with a warning", () => {
+	let store: string;
+	withTempDirs(async (make) => {
+		store = await make();
+		await seed(store, JSON.stringify({ origins: ["null", "https://app.example.com"] }));
+	});
+
+	it.each([
+		["add", ["add", "https://b.example"]],
+		["remove", ["remove", "https://app.example.com"]],
+	])("%s shows it once, for the document it writes", async (_name, args) => {
+		const run = await cli([...args, "--yes", "--persist-to", store]);
+		expect(run.code).toBe(0);
+		expect(run.stderr.match(/\[null-origin\]/g)).toHaveLength(1);
+	});
+
+	it("list shows it", async () => {
+		const run = await cli(["list", "--persist-to", store]);
+		expect(run.stderr.match(/\[null-origin\]/g)).toHaveLength(1);
+		expect(run.stdout).toBe("null\nhttps://b.example\n");
+	});
+});

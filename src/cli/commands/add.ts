@@ -17,7 +17,7 @@ export const add: Command = {
 		const target = kvTarget(values, "add");
 		const entries = normalizeOriginArgs(positionals, "nothing added");
 		const stored = await readStored(target);
-		const base = stored.text === null ? EMPTY_DOCUMENT : requireValidStored(stored);
+		const base = stored.text === null ? EMPTY_DOCUMENT : requireValidStored(stored).document;
 		const fresh = entries.filter((e) => !base.origins.includes(e));
 		for (const e of entries) if (!fresh.includes(e)) note(`note: ${e} is listed already`);
 		const candidate = { ...base, origins: [...base.origins, ...fresh] };

@@ -1,5 +1,5 @@
 import { KV_OPTIONS, kvTarget } from "../args.ts";
-import { say } from "../output.ts";
+import { printProblems, say } from "../output.ts";
 import { readStored, requireValidStored } from "../source.ts";
 import { type Command, KV_HELP } from "./command.ts";
 
@@ -11,7 +11,8 @@ export const list: Command = {
 	options: KV_OPTIONS,
 	positionals: { min: 0, max: 0, what: "" },
 	async run({ values }) {
-		const document = requireValidStored(await readStored(kvTarget(values, "list")));
+		const { document, warnings } = requireValidStored(await readStored(kvTarget(values, "list")));
+		printProblems([], warnings);
 		for (const origin of document.origins) say(origin);
 		return 0;
 	},

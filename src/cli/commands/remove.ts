@@ -17,7 +17,7 @@ export const remove: Command = {
 		// An argument that is no valid entry cannot be listed either.
 		const entries = normalizeOriginArgs(positionals, "nothing removed");
 		const stored = await readStored(target);
-		const document = requireValidStored(stored);
+		const { document } = requireValidStored(stored);
 		const gone = new Set(entries.filter((e) => document.origins.includes(e)));
 		const missing = entries.filter((e) => !gone.has(e));
 		// A typo must not pass for a revocation: all or nothing.
