@@ -23,11 +23,13 @@ export async function withCors(
 	// Only an isolate's first requests wait for KV; the rest skip a needless await.
 	const loaded = store.policy(waitUntil);
 	const policy = loaded instanceof Promise ? await loaded : loaded;
+	// The Access-Control-Request-* headers matter to preflights (OPTIONS) only.
+	const options = request.method === "OPTIONS";
 	const first = policy.decide({
 		method: request.method,
 		origin: headers.get("origin"),
-		requestMethod: headers.get("access-control-request-method"),
-		requestHeaders: headers.get("access-control-request-headers"),
+		requestMethod: options ? headers.get("access-control-request-method") : null,
+		requestHeaders: options ? headers.get("access-control-request-headers") : null,
 		selfOrigin: url.origin,
 	});
 	// Only a sharded allowlist whose shard for this origin is not in memory yet gets here.

@@ -51,12 +51,13 @@ export class OriginMatcher {
 
 	/**
 	 * The entry that admits `key` (a canonical origin from `canonicalOrigin`), or
-	 * undefined. A wildcard needs one or more labels before its suffix, so the walk
-	 * starts after the host's first label: the apex never matches `*.apex`.
+	 * undefined; `"*"` is the caller's to check first (`any`). A wildcard needs one or more
+	 * labels before its suffix, so the walk starts after the host's first label: the apex
+	 * never matches `*.apex`.
 	 */
 	match(key: string): string | undefined {
 		if (this.entries.find(key) !== undefined) return key;
-		if (key === "null") return this.allowNull ? "null" : this.anyOrigin ? "*" : undefined;
+		if (key === "null") return this.allowNull ? "null" : undefined;
 		const https = key.charCodeAt(4) === 115; /* s */
 		if ((https ? this.httpsWildcards : this.httpWildcards) > 0) {
 			const hostStart = https ? 8 : 7;
@@ -72,6 +73,6 @@ export class OriginMatcher {
 				}
 			}
 		}
-		return this.anyOrigin ? "*" : undefined;
+		return undefined;
 	}
 }

@@ -148,7 +148,8 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 		const key = canonicalOrigin(origin);
 		if (!isOriginKey(key)) return this.refuse(preflight, key as OriginFault, origin);
 		if (key === req.selfOrigin) return this.notCors;
-		let entry: string | null | undefined = this.matcher.match(key);
+		// With "*" listed every origin is admitted, and the answer does not name it.
+		let entry: string | null | undefined = this.matcher.any ? "*" : this.matcher.match(key);
 		if (entry === undefined) entry = this.source === undefined ? null : this.source.match(key);
 		if (entry === undefined) {
 			const source = this.source as OriginSource;
