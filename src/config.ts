@@ -4,8 +4,8 @@ import { ConfigError } from "./config-error.ts";
 import type { Env } from "./env.ts";
 import { parseRoutes, type RouteTable } from "./forward/routes.ts";
 
-export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
-export const DEFAULT_REFRESH_SECONDS = 30;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
+const DEFAULT_REFRESH_SECONDS = 30;
 
 export interface GatewayConfig {
 	routes: RouteTable;

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { readConfig } from "./config.ts";
 import { ConfigError } from "./config-error.ts";
 import type { Env } from "./env.ts";
+import { errorMessage } from "./error-message.ts";
 import { routeFor } from "./forward/routes.ts";
 import { forward, UpstreamError } from "./forward/upstream.ts";
 import type { Runtime } from "./http/context.ts";
@@ -11,7 +12,7 @@ import { withCors } from "./http/cors.ts";
 import { AllowlistStore, type Logger } from "./store/allowlist-store.ts";
 
 /** One JSON object per line, as `wrangler tail` shows it. */
-export const jsonLog: Logger = (event) => console.log(JSON.stringify(event));
+const jsonLog: Logger = (event) => console.log(JSON.stringify(event));
 
 export interface GatewayOptions {
 	log?: Logger;
@@ -58,7 +59,7 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 	});
 
 	app.onError((error, c) => {
-		log({ event: "internal-error", reason: error instanceof Error ? error.message : String(error) });
+		log({ event: "internal-error", reason: errorMessage(error) });
 		return c.text("Internal error in cors-gateway.\n", 500);
 	});
 

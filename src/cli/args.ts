@@ -1,6 +1,7 @@
 // Parses one subcommand's arguments strictly (an unknown option or a missing value is a
 // usage error, never ignored) and turns the KV flags into a wrangler target.
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { errorMessage } from "../error-message.ts";
 import { UsageError } from "./errors.ts";
 import type { KvTarget } from "./kv.ts";
 import { SHARD_ABOVE } from "./shards.ts";
@@ -13,7 +14,7 @@ export const KV_OPTIONS = {
 	"persist-to": { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
-export const YES_OPTION = { yes: { type: "boolean", short: "y" } } as const satisfies ParseArgsOptionsConfig;
+const YES_OPTION = { yes: { type: "boolean", short: "y" } } as const satisfies ParseArgsOptionsConfig;
 
 export const WRITE_OPTIONS = {
 	...YES_OPTION,
@@ -72,7 +73,7 @@ export function parseCommand(spec: ArgSpec, argv: string[]): Parsed {
 
 function describeParseError(error: unknown): string {
 	const code = (error as { code?: string }).code;
-	const message = error instanceof Error ? error.message : String(error);
+	const message = errorMessage(error);
 	const option = /'(-[^' ]+)/.exec(message)?.[1];
 	if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `unknown option ${option}`;
 	if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {

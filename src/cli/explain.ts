@@ -20,7 +20,7 @@ const NO_SELF_ORIGIN = "\u0000";
  * The names a browser lists in Access-Control-Request-Headers: those it cannot send
  * without asking. content-type counts, since pages that name it mostly send JSON.
  */
-export function preflightHeaders(headers: readonly string[]): string[] {
+function preflightHeaders(headers: readonly string[]): string[] {
 	const names = new Set(headers.map((h) => h.toLowerCase()));
 	return [...names].filter((h) => h === "content-type" || !SAFELISTED_REQUEST_HEADERS.includes(h)).sort();
 }

@@ -32,7 +32,7 @@ function portName(port: string): string {
 }
 
 /** Entries that almost admit `key`: another scheme or port, a wildcard's apex, www or not. */
-export function nearMisses(key: string, origins: readonly string[]): string[] {
+function nearMisses(key: string, origins: readonly string[]): string[] {
 	if (key === "null") return [];
 	const o = parts(key);
 	const hints: string[] = [];

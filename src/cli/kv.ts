@@ -9,10 +9,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { validateAllowlistText } from "../policy/index.ts";
+import { ALLOWLIST_KEY } from "../shards/layout.ts";
 import { Refusal, WranglerError } from "./errors.ts";
 
-export const BINDING = "ALLOWLIST";
-export const KEY = "allowlist";
+const BINDING = "ALLOWLIST";
 
 /** Which KV namespace: wrangler's flags, passed on as given. */
 export interface KvTarget {
@@ -47,9 +47,9 @@ export type KvAction =
 export function wranglerArgs(action: KvAction, target: KvTarget): string[] {
 	const head =
 		"get" in action
-			? ["kv", "key", "get", KEY]
+			? ["kv", "key", "get", ALLOWLIST_KEY]
 			: "put" in action
-				? ["kv", "key", "put", KEY, "--path", action.put]
+				? ["kv", "key", "put", ALLOWLIST_KEY, "--path", action.put]
 				: "list" in action
 					? ["kv", "key", "list", "--prefix", action.list]
 					: "bulkGet" in action
@@ -105,7 +105,7 @@ export function runWrangler(args: string[]): Promise<WranglerResult> {
 }
 
 /** wrangler's own words for a failed run, colours removed. */
-export function wranglerFailure(result: WranglerResult): WranglerError {
+function wranglerFailure(result: WranglerResult): WranglerError {
 	const text = stripVTControlCharacters(result.stderr.trim() || result.stdout.trim());
 	return new WranglerError(text || `wrangler exited with code ${result.code}`, result.code);
 }
@@ -128,7 +128,7 @@ export async function readAllowlist(target: KvTarget): Promise<string | null> {
 		if (got.code !== 0) throw wranglerFailure(got);
 		return got.stdout;
 	}
-	if (!(await listKeys(target, KEY)).includes(KEY)) return null;
+	if (!(await listKeys(target, ALLOWLIST_KEY)).includes(ALLOWLIST_KEY)) return null;
 	if (!target.remote) return got.stdout;
 	throw wranglerFailure(got);
 }

@@ -1,6 +1,7 @@
 // `cors-gateway`: validate, explain and change the KV allowlist. Dispatches to one
 // subcommand and turns every failure into a message and an exit code, never a stack trace.
 
+import { errorMessage } from "../error-message.ts";
 import { parseCommand } from "./args.ts";
 import { add } from "./commands/add.ts";
 import { check } from "./commands/check.ts";
@@ -66,7 +67,7 @@ export async function run(argv: string[]): Promise<void> {
 			process.exitCode = error.exitCode;
 		} else {
 			// A bug, not a user mistake: one line, and the stack only when asked for.
-			note(`cors-gateway: internal error: ${error instanceof Error ? error.message : String(error)}`);
+			note(`cors-gateway: internal error: ${errorMessage(error)}`);
 			if (process.env.CORS_GATEWAY_DEBUG) note(error instanceof Error ? String(error.stack) : "");
 			process.exitCode = 1;
 		}

@@ -3,10 +3,10 @@
 // and old versions removed once no isolate can still be reading them.
 import { randomBytes } from "node:crypto";
 import { type AllowlistDocument, type Problem, type Validation, validateAllowlist } from "../policy/index.ts";
-import { type ShardManifest, shardKey, versionPrefix } from "../shards/layout.ts";
+import { ALLOWLIST_KEY, type ShardManifest, shardKeys, versionPrefix } from "../shards/layout.ts";
 import { planShards, shardWrites } from "../shards/plan.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
-import { bulkDelete, bulkGet, bulkPut, KEY, type KvTarget, listKeys } from "./kv.ts";
+import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys } from "./kv.ts";
 import { note, plural } from "./output.ts";
 
 /** Past this many exact and wildcard entries, a document is published as shards. */
@@ -17,7 +17,7 @@ export const PRUNE_AFTER_MS = 5 * 60 * 1000;
 /** The stored document with its shards' origins read back in: what every command works on. */
 export async function expandShards(target: KvTarget, document: AllowlistDocument): Promise<Validation> {
 	const manifest = document.shards as ShardManifest;
-	const keys = Array.from({ length: manifest.count }, (_, i) => shardKey(manifest.version, i));
+	const keys = shardKeys(manifest);
 	note(`reading ${plural(keys.length, "shard")} of version ${manifest.version}…`);
 	const texts = await bulkGet(target, keys);
 	const problems: Problem[] = [];
@@ -72,7 +72,7 @@ export async function publish(
 }
 
 /** A version name that sorts by, and tells, when its upload began: 20261126T013000Z-3f9a2c1e. */
-export function newVersion(now: Date): string {
+function newVersion(now: Date): string {
 	const stamp = now
 		.toISOString()
 		.replace(/[-:]/g, "")
@@ -107,7 +107,7 @@ export interface Switches {
 export function prunePlan(storedKeys: readonly string[], switches: Switches, now: number, force = false): PrunePlan {
 	const byVersion = new Map<string, string[]>();
 	for (const key of storedKeys) {
-		const version = key.slice(`${KEY}/`.length).split("/")[0] as string;
+		const version = key.slice(`${ALLOWLIST_KEY}/`.length).split("/")[0] as string;
 		if (version !== "" && key.startsWith(versionPrefix(version)))
 			byVersion.set(version, [...(byVersion.get(version) ?? []), key]);
 	}
@@ -139,7 +139,12 @@ export async function pruneVersions(
 	switches: Switches,
 	options: { now?: number; force?: boolean } = {},
 ): Promise<PrunePlan> {
-	const plan = prunePlan(await listKeys(target, `${KEY}/`), switches, options.now ?? Date.now(), options.force);
+	const plan = prunePlan(
+		await listKeys(target, `${ALLOWLIST_KEY}/`),
+		switches,
+		options.now ?? Date.now(),
+		options.force,
+	);
 	if (plan.keys.length > 0) await bulkDelete(target, plan.keys);
 	for (const version of plan.deleted) note(`removed old version ${version}`);
 	for (const { version, why } of plan.kept) note(`kept old version ${version}: ${why}`);

@@ -18,7 +18,7 @@ export interface Route {
 /** Longest prefix first, so the most specific route wins. */
 export type RouteTable = readonly Route[];
 
-export const ASSETS_TARGET = "assets";
+const ASSETS_TARGET = "assets";
 
 function parseTarget(value: unknown, where: string, hasAssets: boolean): Target {
 	if (value === ASSETS_TARGET) {

@@ -1,4 +1,5 @@
 // Sends an approved request to its configured target and streams the answer back.
+import { errorMessage } from "../error-message.ts";
 import { forwardableHeaders } from "../http/headers.ts";
 import { withTimeout } from "../timeout.ts";
 import type { Target } from "./routes.ts";
@@ -40,7 +41,7 @@ export async function forward(request: Request, url: URL, target: Target, option
 		);
 	} catch (error) {
 		if (error instanceof UpstreamError) throw error;
-		throw new UpstreamError(502, `upstream unreachable: ${error instanceof Error ? error.message : String(error)}`);
+		throw new UpstreamError(502, `upstream unreachable: ${errorMessage(error)}`);
 	}
 	return new Response(res.body, res);
 }

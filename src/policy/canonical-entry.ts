@@ -2,6 +2,7 @@
 // nearly every entry of a large document) in one pass, without allocating, so validating
 // 100,000 entries costs little more than reading them. Anything else goes to the full
 // parser in origin-entry.ts, which normalizes it or says precisely what is wrong.
+import { isDigit } from "./origin.ts";
 
 export const MAX_HOST_LENGTH = 253;
 export const MAX_LABEL_LENGTH = 63;
@@ -17,10 +18,6 @@ HOST_CHAR.fill(LABEL, 48, 58); // 0-9
 HOST_CHAR[45 /* - */] = LABEL;
 HOST_CHAR[95 /* _ */] = LABEL;
 HOST_CHAR[46 /* . */] = DOT;
-
-function isDigit(c: number): boolean {
-	return c >= 48 && c <= 57;
-}
 
 /**
  * `"exact"` or `"wildcard"` when `raw` is a canonical entry, as is; undefined otherwise.

@@ -2,6 +2,7 @@
 // where it is, what rule it breaks and how to fix it. The Worker and the command line
 // both go through here, so a document is judged the same way everywhere.
 
+import { errorMessage } from "../error-message.ts";
 import type { ShardManifest } from "../shards/layout.ts";
 import { checkShardManifest } from "../shards/manifest.ts";
 import { canonicalEntryKind } from "./canonical-entry.ts";
@@ -91,7 +92,7 @@ export function validateAllowlistText(text: string, options?: ValidateOptions): 
 	try {
 		value = JSON.parse(text);
 	} catch (e) {
-		const detail = e instanceof Error ? e.message : String(e);
+		const detail = errorMessage(e);
 		return {
 			ok: false,
 			problems: [{ path: "", rule: "json-syntax", message: `not valid JSON: ${detail}` }],

@@ -23,7 +23,7 @@ const LOWER_A = 97;
 const LOWER_F = 102;
 const LOWER_Z = 122;
 
-function isDigit(c: number): boolean {
+export function isDigit(c: number): boolean {
 	return c >= DIGIT_0 && c <= DIGIT_9;
 }
 

@@ -27,8 +27,11 @@ export const KEYS_PER_SHARD = 4096;
 
 const SHARD_SALT = 0x5bd1e995;
 
+/** The KV key of the allowlist document; a sharded list's other keys are named under it. */
+export const ALLOWLIST_KEY = "allowlist";
+
 export function versionPrefix(version: string): string {
-	return `allowlist/${version}/`;
+	return `${ALLOWLIST_KEY}/${version}/`;
 }
 
 export function filterKey(version: string): string {
@@ -37,6 +40,11 @@ export function filterKey(version: string): string {
 
 export function shardKey(version: string, index: number): string {
 	return `${versionPrefix(version)}shard/${index}`;
+}
+
+/** Every shard key of `manifest`, in shard order. */
+export function shardKeys(manifest: Pick<ShardManifest, "version" | "count">): string[] {
+	return Array.from({ length: manifest.count }, (_, i) => shardKey(manifest.version, i));
 }
 
 /** The shard that holds `key` (an exact origin or a wildcard entry, canonical form). */

@@ -13,7 +13,7 @@ import {
 import { encodeShard } from "./shard-text.ts";
 
 /** False-positive rate the filter is sized for: a random unknown origin reads KV 1 time in 1,000. */
-export const FILTER_FALSE_POSITIVE_RATE = 0.001;
+const FILTER_FALSE_POSITIVE_RATE = 0.001;
 
 export interface ShardPlan {
 	/** The manifest but for `published`, which the publisher sets when it switches. */

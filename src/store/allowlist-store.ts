@@ -4,18 +4,18 @@
 // share only finished values (the compiled policy), never a pending KV read: concurrent
 // first requests of a cold isolate each read KV once, and later refreshes run in one
 // request's waitUntil while every request keeps serving the policy already loaded.
+import { errorMessage } from "../error-message.ts";
 import { type AnyCorsPolicy, CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
 import { BloomFilter } from "../shards/bloom.ts";
-import { filterKey, type ShardManifest } from "../shards/layout.ts";
+import { ALLOWLIST_KEY, filterKey, type ShardManifest } from "../shards/layout.ts";
 import { withTimeout } from "../timeout.ts";
 import { ShardCache } from "./shard-cache.ts";
 import { SHARD_CACHE_TTL_SECONDS, ShardedOrigins } from "./sharded-origins.ts";
 
-export const ALLOWLIST_KEY = "allowlist";
 /** A KV read that has not answered by then counts as failed. */
-export const KV_READ_TIMEOUT_MS = 5_000;
+const KV_READ_TIMEOUT_MS = 5_000;
 /** After a failed read, when to try again (sooner than a full refresh interval). */
-export const RETRY_AFTER_FAILURE_MS = 5_000;
+const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export type Logger = (event: Record<string, unknown>) => void;
 
@@ -147,7 +147,7 @@ export class AllowlistStore {
 
 	/** A read that failed: keep what is loaded (or refuse everything) and try again soon. */
 	private readFailed(key: string, error: unknown): AnyCorsPolicy {
-		const reason = error instanceof Error ? error.message : String(error);
+		const reason = errorMessage(error);
 		const kept = this.loaded;
 		this.log({
 			event: "allowlist-read-failed",

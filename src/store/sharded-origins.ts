@@ -3,9 +3,10 @@
 // answer the rest. Otherwise the request reads the shards it needs itself: workerd lets a
 // request await only its own I/O, so reads are never shared while pending, only their
 // decoded results once finished.
+import { errorMessage } from "../error-message.ts";
 import type { OriginSource } from "../policy/index.ts";
 import type { BloomFilter } from "../shards/bloom.ts";
-import { lookupKeys, type ShardManifest, shardKey, shardOf } from "../shards/layout.ts";
+import { lookupKeys, type ShardManifest, shardKeys, shardOf } from "../shards/layout.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
 import type { Logger } from "./allowlist-store.ts";
 import { NegativeCache, type ShardCache } from "./shard-cache.ts";
@@ -13,7 +14,7 @@ import { NegativeCache, type ShardCache } from "./shard-cache.ts";
 /** Shards never change under a key, so edge caches may keep them as long as KV allows. */
 export const SHARD_CACHE_TTL_SECONDS = 86_400;
 /** Lookup keys remembered as absent (filter false positives), per allowlist version. */
-export const NEGATIVE_CACHE_SIZE = 10_000;
+const NEGATIVE_CACHE_SIZE = 10_000;
 
 /** Reads one shard's text: null when the key is missing; rejects on a KV error or timeout. */
 export type ShardReader = (key: string) => Promise<string | null>;
@@ -34,7 +35,7 @@ export class ShardedOrigins implements OriginSource {
 		this.cache = cache;
 		this.read = read;
 		this.log = log;
-		this.keys = Array.from({ length: manifest.count }, (_, i) => shardKey(manifest.version, i));
+		this.keys = shardKeys(manifest);
 	}
 
 	match(key: string): string | null | undefined {
@@ -77,7 +78,7 @@ export class ShardedOrigins implements OriginSource {
 			this.log({
 				event: "allowlist-shard-read-failed",
 				key,
-				reason: error instanceof Error ? error.message : String(error),
+				reason: errorMessage(error),
 			});
 			return undefined;
 		}

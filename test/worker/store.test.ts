@@ -3,7 +3,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type AnyCorsPolicy, CorsPolicy } from "../../src/policy/index.ts";
-import { ALLOWLIST_KEY, AllowlistStore } from "../../src/store/allowlist-store.ts";
+import { ALLOWLIST_KEY } from "../../src/shards/layout.ts";
+import { AllowlistStore } from "../../src/store/allowlist-store.ts";
 import { countingKv, DOC, kvHangs, kvThrows, ORIGIN, putAllowlist } from "../support/gateway.ts";
 
 const REFRESH_MS = 30_000;
