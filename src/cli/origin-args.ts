@@ -1,6 +1,6 @@
 // ORIGIN arguments of add and remove, checked one by one with the validator's own entry
 // parser before any KV access, so a typo is reported against what was typed.
-import { formatProblem, parseOriginEntry } from "../policy/index.ts";
+import { entryText, formatProblem, parseOriginEntry } from "../policy/index.ts";
 import { Refusal } from "./errors.ts";
 import { note } from "./output.ts";
 
@@ -20,7 +20,7 @@ export function normalizeOriginArgs(args: readonly string[], consequence: string
 			note(`error: ${formatProblem(entry.fix === undefined ? problem : { ...problem, fix: entry.fix })}`);
 			return;
 		}
-		const normal = entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
+		const normal = entryText(entry);
 		if (!entries.includes(normal)) entries.push(normal);
 	});
 	if (bad > 0) throw new Refusal(consequence);

@@ -6,8 +6,8 @@ import { type AllowlistDocument, type Problem, type Validation, validateAllowlis
 import { ALLOWLIST_KEY, type ShardManifest, shardKeys, versionPrefix } from "../shards/layout.ts";
 import { planShards, shardWrites } from "../shards/plan.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
-import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys } from "./kv.ts";
-import { note, plural } from "./output.ts";
+import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys, writeAllowlist } from "./kv.ts";
+import { note, plural, serialize } from "./output.ts";
 
 /** Past this many exact and wildcard entries, a document is published as shards. */
 export const SHARD_ABOVE = 100_000;
@@ -47,13 +47,13 @@ export async function expandShards(target: KvTarget, document: AllowlistDocument
 export async function publish(
 	target: KvTarget,
 	next: AllowlistDocument,
-	options: { shardAbove: number; beforeSwitch: () => Promise<void>; write: (document: object) => Promise<void> },
+	options: { shardAbove: number; beforeSwitch: () => Promise<void> },
 ): Promise<ShardManifest | undefined> {
 	const inline = next.origins.filter((o) => o === "*" || o === "null");
 	const sharded = next.origins.filter((o) => o !== "*" && o !== "null");
 	if (sharded.length <= options.shardAbove) {
 		await options.beforeSwitch();
-		await options.write(next);
+		await writeAllowlist(target, serialize(next));
 		return undefined;
 	}
 	const plan = planShards(sharded, newVersion(new Date()), randomBytes(4).readUInt32LE(0));
@@ -67,7 +67,7 @@ export async function publish(
 	);
 	await options.beforeSwitch();
 	const manifest = { ...plan.manifest, published: new Date().toISOString() };
-	await options.write({ ...next, origins: inline, shards: manifest });
+	await writeAllowlist(target, serialize({ ...next, origins: inline, shards: manifest }));
 	return manifest;
 }
 

@@ -24,12 +24,23 @@ async function readStdin(): Promise<string> {
 	return Buffer.concat(chunks).toString("utf8");
 }
 
-/** A document that must be valid (a file to push or compare): its problems are printed and refused. */
-export async function readValidFile(file: string, consequence = ""): Promise<Extract<Validation, { ok: true }>> {
+/** How messages name FILE: `-` is stdin. */
+export function sourceName(file: string): string {
+	return file === "-" ? "stdin" : file;
+}
+
+/** A document that must be valid (to decide with): its problems are printed and refused. */
+export async function readValidText(file: string, consequence = ""): Promise<Extract<Validation, { ok: true }>> {
 	const result = validateAllowlistText(await readDocumentText(file));
 	printProblems(result.ok ? [] : result.problems, result.warnings);
-	const name = file === "-" ? "stdin" : file;
-	if (!result.ok) throw new Refusal(`${name} is not a valid allowlist document${consequence}`);
+	if (!result.ok) throw new Refusal(`${sourceName(file)} is not a valid allowlist document${consequence}`);
+	return result;
+}
+
+/** A document to write (a file to push or compare): valid, and listing its origins itself. */
+export async function readValidFile(file: string, consequence = ""): Promise<Extract<Validation, { ok: true }>> {
+	const result = await readValidText(file, consequence);
+	const name = sourceName(file);
 	if (result.document.shards !== undefined) {
 		throw new Refusal(
 			`${name} names shards ("shards" is written by cors-gateway itself); list every origin in "origins" instead, and large lists are sharded when pushed${consequence}`,

@@ -10,8 +10,8 @@ import { type AllowlistDocument, validateAllowlist } from "../policy/index.ts";
 import { canPrompt, confirm } from "./confirm.ts";
 import { diffDocuments, EMPTY_DOCUMENT } from "./diff.ts";
 import { Refusal, UsageError } from "./errors.ts";
-import { type KvTarget, readAllowlist, writeAllowlist } from "./kv.ts";
-import { plural, printProblems, say, serialize } from "./output.ts";
+import { type KvTarget, readAllowlist } from "./kv.ts";
+import { plural, printProblems, say } from "./output.ts";
 import { pruneVersions, publish } from "./shards.ts";
 import type { Stored } from "./source.ts";
 
@@ -58,7 +58,6 @@ export async function applyChange(
 				);
 			}
 		},
-		write: (document) => writeAllowlist(target, serialize(document)),
 	});
 	const layout = manifest ? ` as ${plural(manifest.count, "shard")} of version ${manifest.version}` : "";
 	say(`Written to ${where}${layout}. ${propagation(target)}`);

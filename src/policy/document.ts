@@ -15,7 +15,7 @@ import {
 	SAFELISTED_METHODS,
 } from "./header-names.ts";
 import { OriginMatcher } from "./matcher.ts";
-import { canonicalWildcard, describe, type OriginEntry, parseOriginEntry } from "./origin-entry.ts";
+import { canonicalWildcard, describe, entryText, type OriginEntry, parseOriginEntry } from "./origin-entry.ts";
 
 export const MAX_MAX_AGE = 86400;
 
@@ -193,7 +193,7 @@ export function validateAllowlist(value: unknown, options: ValidateOptions = {})
 					continue;
 				}
 				entry = parsed;
-				normal = entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
+				normal = entryText(entry);
 				added = matcher.add(entry);
 			}
 			if (!added) {

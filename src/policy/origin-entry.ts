@@ -62,6 +62,11 @@ export function canonicalWildcard(raw: string): OriginEntry {
 	return { kind: "wildcard", scheme: https ? "https" : "http", suffix: raw.slice(https ? 9 : 8), origin: raw };
 }
 
+/** How `entry` is written in a normalized document. */
+export function entryText(entry: OriginEntry): string {
+	return entry.kind === "any" ? "*" : entry.kind === "null" ? "null" : entry.origin;
+}
+
 export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	if (typeof raw !== "string") return fault("origin-not-string", `expected a string, got ${describe(raw)}`);
 	// Before any trimming or lowercasing: a canonical entry needs none.

@@ -1,9 +1,9 @@
-import { CorsPolicy, validateAllowlistText } from "../../policy/index.ts";
+import { CorsPolicy } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget } from "../args.ts";
-import { Refusal, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { explain } from "../explain.ts";
 import { note, printProblems, say } from "../output.ts";
-import { readDocumentText, readStored } from "../source.ts";
+import { readStored, readValidText, sourceName } from "../source.ts";
 import { type Command, KV_HELP } from "./command.ts";
 
 export const check: Command = {
@@ -30,11 +30,8 @@ ${KV_HELP}`,
 		let policy: CorsPolicy;
 		let source: string;
 		if (file !== undefined) {
-			source = file === "-" ? "stdin" : file;
-			const result = validateAllowlistText(await readDocumentText(file));
-			printProblems(result.ok ? [] : result.problems, result.warnings);
-			if (!result.ok) throw new Refusal(`${source} is not a valid allowlist document`);
-			policy = new CorsPolicy(result);
+			source = sourceName(file);
+			policy = new CorsPolicy(await readValidText(file));
 		} else {
 			const stored = await readStored(kvTarget(values, "check"));
 			source = stored.where;

@@ -1,7 +1,7 @@
 import { validateAllowlistText } from "../../policy/index.ts";
 import { Refusal, UsageError } from "../errors.ts";
 import { plural, printProblems, say, serialize } from "../output.ts";
-import { readDocumentText } from "../source.ts";
+import { readDocumentText, sourceName } from "../source.ts";
 import type { Command } from "./command.ts";
 
 export const validate: Command = {
@@ -16,7 +16,7 @@ export const validate: Command = {
 		if (file === "-" && process.stdin.isTTY) {
 			throw new UsageError('validate: give a FILE, or pipe the document in ("cors-gateway validate < allowlist.json")');
 		}
-		const name = file === "-" ? "stdin" : file;
+		const name = sourceName(file);
 		const result = validateAllowlistText(await readDocumentText(file));
 		printProblems(result.ok ? [] : result.problems, result.warnings);
 		if (!result.ok) throw new Refusal(`${name}: not a valid allowlist (${plural(result.problems.length, "problem")})`);
