@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { QUIET_WRANGLER_ENV } from "../src/cli/kv.ts";
 import { benchOrigins, SETTINGS } from "./allowlists.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -29,13 +30,7 @@ export async function publishTime(entries: number): Promise<PublishTime> {
 				{
 					cwd: root,
 					stdio: ["ignore", "ignore", "pipe"],
-					env: {
-						CI: "true",
-						CLOUDFLARE_CF_FETCH_ENABLED: "false",
-						WRANGLER_SEND_METRICS: "false",
-						WRANGLER_HIDE_BANNER: "true",
-						...process.env,
-					},
+					env: { CI: "true", ...QUIET_WRANGLER_ENV, ...process.env },
 				},
 			);
 			let err = "";

@@ -1,26 +1,17 @@
 // wrangler, run the way the project runs it: its JS entry on this Node.js (24, from
 // node_modules, under npm scripts), offline and quiet. Shared by `npm run dev`, the soak
 // run and the test harnesses.
-//
-// Offline and quiet through wrangler's documented environment variables, each only a
-// default that the environment may override:
-// - CLOUDFLARE_CF_FETCH_ENABLED=false: miniflare does not download the `Request.cf` object
-//   from workers.cloudflare.com (and does not warn when it cannot);
-// - WRANGLER_SEND_METRICS=false: no usage metrics;
-// - WRANGLER_HIDE_BANNER=true: no banner, hence no npm registry update check behind it.
+// Offline and quiet as the command line runs it (QUIET_WRANGLER_ENV), each setting only a
+// default that the environment may override.
 import { spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { QUIET_WRANGLER_ENV, wranglerArgs } from "../src/cli/kv.ts";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const wranglerBin = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 
-export const wranglerEnv = {
-	CLOUDFLARE_CF_FETCH_ENABLED: "false",
-	WRANGLER_SEND_METRICS: "false",
-	WRANGLER_HIDE_BANNER: "true",
-	...process.env,
-};
+export const wranglerEnv = { ...QUIET_WRANGLER_ENV, ...process.env };
 
 /**
  * Runs wrangler to completion with its output (stdout and stderr) captured.
@@ -58,23 +49,12 @@ export async function runWranglerOrFail(args) {
 }
 
 /**
- * The arguments that store `file` under the local ALLOWLIST key `allowlist`, as a user
- * would: in `persistDir`, or wrangler's default local store (what `npm run dev` uses).
+ * The arguments that store `file` under the local ALLOWLIST key `allowlist`, as the
+ * command line does: in `persistDir`, or wrangler's default local store (what `npm run dev` uses).
  * @param {string} file
  * @param {string} [persistDir]
  * @returns {string[]}
  */
 export function putAllowlistArgs(file, persistDir) {
-	return [
-		"kv",
-		"key",
-		"put",
-		"allowlist",
-		"--binding",
-		"ALLOWLIST",
-		"--local",
-		...(persistDir === undefined ? [] : ["--persist-to", persistDir]),
-		"--path",
-		file,
-	];
+	return wranglerArgs({ put: file }, { remote: false, persistTo: persistDir });
 }

@@ -4,9 +4,9 @@
 // use (.wrangler/state next to the wrangler config).
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { validateAllowlistText } from "../policy/index.ts";
 import { ALLOWLIST_KEY } from "../shards/layout.ts";
@@ -29,7 +29,7 @@ export interface WranglerResult {
 }
 
 // The project's own wrangler, run on the Node.js running this command.
-const WRANGLER = join(dirname(fileURLToPath(import.meta.resolve("wrangler/package.json"))), "bin", "wrangler.js");
+const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
 
 // What `wrangler kv key get --local` prints, with exit code 0, when the key does not exist.
 const LOCAL_NOT_FOUND = "Value not found\n";
@@ -75,6 +75,17 @@ export function describeTarget(target: KvTarget): string {
 	return `local KV (${target.persistTo ?? ".wrangler/state"}${env})`;
 }
 
+/**
+ * wrangler offline and quiet, through its documented environment variables: no download
+ * of the `Request.cf` object, no usage metrics, no banner (nor the npm update check
+ * behind it). Every place this project runs wrangler starts from these.
+ */
+export const QUIET_WRANGLER_ENV = {
+	CLOUDFLARE_CF_FETCH_ENABLED: "false",
+	WRANGLER_SEND_METRICS: "false",
+	WRANGLER_HIDE_BANNER: "true",
+};
+
 /** Runs wrangler to completion with its output captured. Quiet and offline unless the environment says otherwise. */
 export function runWrangler(args: string[]): Promise<WranglerResult> {
 	return new Promise((resolve, reject) => {
@@ -82,9 +93,7 @@ export function runWrangler(args: string[]): Promise<WranglerResult> {
 			env: {
 				// V8's code cache for wrangler's large bundle: each run starts about a fifth faster.
 				NODE_COMPILE_CACHE: join(tmpdir(), "node-compile-cache"),
-				CLOUDFLARE_CF_FETCH_ENABLED: "false",
-				WRANGLER_SEND_METRICS: "false",
-				WRANGLER_HIDE_BANNER: "true",
+				...QUIET_WRANGLER_ENV,
 				...process.env,
 			},
 			stdio: ["ignore", "pipe", "pipe"],

@@ -4,14 +4,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
-import { putAllowlistArgs } from "../../scripts/wrangler.mjs";
+import { wranglerBin } from "../../scripts/wrangler.mjs";
+import { QUIET_WRANGLER_ENV } from "../../src/cli/kv.ts";
+import { putAllowlistFile, ROOT } from "./wrangler.ts";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
+export { ROOT } from "./wrangler.ts";
+
 export const NODE = join(ROOT, "node_modules", ".bin", "node");
 export const BIN = join(ROOT, "bin", "cors-gateway.mjs");
-const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
 export interface Run {
 	code: number;
@@ -26,12 +28,8 @@ export interface RunOptions {
 	env?: Record<string, string | undefined>;
 }
 
-const QUIET_ENV = {
-	CI: "true",
-	CLOUDFLARE_CF_FETCH_ENABLED: "false",
-	WRANGLER_SEND_METRICS: "false",
-	WRANGLER_HIDE_BANNER: "true",
-};
+/** Forced over the environment: the command as in CI (no prompt, no colours), wrangler quiet. */
+const QUIET_ENV = { CI: "true", ...QUIET_WRANGLER_ENV };
 
 function collect(child: ChildProcess, input: string | undefined): Promise<Run> {
 	child.stdin?.end(input ?? "");
@@ -59,7 +57,7 @@ export function cli(args: string[], options: RunOptions = {}): Promise<Run> {
 
 /** wrangler itself, for setting up a store the way `npm run dev` and a hand edit would. */
 export function wrangler(args: string[], cwd = ROOT): Promise<Run> {
-	const child = spawn(NODE, [WRANGLER, ...args], { cwd, env: { ...process.env, ...QUIET_ENV } });
+	const child = spawn(NODE, [wranglerBin, ...args], { cwd, env: { ...process.env, ...QUIET_ENV } });
 	return collect(child, undefined);
 }
 
@@ -68,9 +66,11 @@ export async function seed(persistTo: string, text: string): Promise<void> {
 	const dir = await tempDir();
 	const file = join(dir, "seed.json");
 	await writeFile(file, text);
-	const put = await wrangler(putAllowlistArgs(file, persistTo));
-	await rm(dir, { recursive: true, force: true });
-	if (put.code !== 0) throw new Error(`seeding failed: ${put.stderr}`);
+	try {
+		await putAllowlistFile(persistTo, file);
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
 }
 
 /** Bad input gets a message, never a stack trace: no "    at …" line in the command's output. */
