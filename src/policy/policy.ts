@@ -148,8 +148,9 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 		const key = canonicalOrigin(origin);
 		if (!isOriginKey(key)) return this.refuse(preflight, key as OriginFault, origin);
 		if (key === req.selfOrigin) return this.notCors;
-		// With "*" listed every origin is admitted, and the answer does not name it.
-		let entry: string | null | undefined = this.matcher.any ? "*" : this.matcher.match(key);
+		// "*" admits every serialized origin and names none; the opaque origin "null" only
+		// when listed literally (docs/SPEC.md), so it always goes through the matcher.
+		let entry: string | null | undefined = this.matcher.any && key !== "null" ? "*" : this.matcher.match(key);
 		if (entry === undefined) entry = this.source === undefined ? null : this.source.match(key);
 		if (entry === undefined) {
 			const source = this.source as OriginSource;

@@ -25,6 +25,7 @@ const base = policyOf({
 const withCredentials = policyOf({ origins: ["https://app.example.com"], credentials: true });
 const star = policyOf({ origins: ["*"], headers: ["x-custom"], exposeHeaders: ["x-request-id"] });
 const withNull = policyOf({ origins: ["null", "https://app.example.com"] });
+const starAndNull = policyOf({ origins: ["*", "null"] });
 const none = new CorsPolicy({ missing: "no allowlist document" });
 
 function get(origin: string | null, method = "GET"): CorsRequest {
@@ -258,7 +259,6 @@ describe('"*": any origin, without credentials', () => {
 	it.each([
 		["a request without Origin", get(null)],
 		["a cross-origin request", get("https://anyone.example")],
-		['the "null" origin', get("null")],
 	])("%s carries Access-Control-Allow-Origin: * and needs no Vary", (_rule, request) => {
 		const d = star.decide(request);
 		expect(d).toMatchObject({ action: "forward", vary: null });
@@ -278,6 +278,22 @@ describe('"*": any origin, without credentials', () => {
 			action: "refuse",
 			reason: "header-not-allowed",
 		});
+	});
+
+	it.each([
+		['a "*" list without "null" refuses the opaque origin', star, get("null"), "refuse"],
+		['a "*" list refuses a preflight from the opaque origin', star, preflight("null", "GET"), "refuse"],
+		['a "*" list with "null" listed admits it', starAndNull, get("null"), "forward"],
+		['a "*" list with "null" listed admits its preflight', starAndNull, preflight("null", "GET"), "preflight"],
+	] as const)("%s", (_rule, policy, request, action) => {
+		const d = policy.decide(request);
+		expect(d.action).toBe(action);
+		if (action === "refuse") {
+			expect(d).toMatchObject({ reason: "origin-not-allowed", detail: "null" });
+			expect(header(d, "Access-Control-Allow-Origin")).toBeUndefined();
+		} else {
+			expect(header(d, "Access-Control-Allow-Origin")).toBe("*");
+		}
 	});
 
 	it("a malformed Origin is still refused", () => {

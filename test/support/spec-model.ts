@@ -32,8 +32,9 @@ export function refParseOrigin(value: string): RefOrigin | "null" | undefined {
 
 /** Whether one canonical allowlist entry admits a request's Origin, per SPEC "origins". */
 export function refEntryAdmits(entry: string, origin: RefOrigin | "null"): boolean {
-	if (entry === "*") return true;
+	// "*" admits every serialized origin; the opaque origin only a literal "null" entry.
 	if (entry === "null" || origin === "null") return entry === origin;
+	if (entry === "*") return true;
 	const parsedEntry = /^(https?):\/\/(\*\.)?([^:]+)(?::(\d+))?$/.exec(entry);
 	if (parsedEntry === null) throw new Error(`the model only takes canonical entries: ${entry}`);
 	const [, scheme, wildcard, domain, port = ""] = parsedEntry;

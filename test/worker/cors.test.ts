@@ -206,10 +206,7 @@ describe('"*" in origins', () => {
 	it("every response carries Access-Control-Allow-Origin: * and no Vary: Origin", async () => {
 		await putAllowlist({ origins: ["*"] });
 		try {
-			for (const headers of [{}, { origin: "https://anyone.example" }, { origin: "null" }] as Record<
-				string,
-				string
-			>[]) {
+			for (const headers of [{}, { origin: "https://anyone.example" }] as Record<string, string>[]) {
 				const { res, reached } = await send("GET", headers);
 				expect(reached).toBe(1);
 				expect(res.headers.get("access-control-allow-origin")).toBe("*");
@@ -218,6 +215,24 @@ describe('"*" in origins', () => {
 			const pre = await send("OPTIONS", { origin: "https://anyone.example", "access-control-request-method": "POST" });
 			expect(pre.res.status).toBe(204);
 			expect(pre.res.headers.get("access-control-allow-origin")).toBe("*");
+		} finally {
+			await putAllowlist(DOC);
+		}
+	});
+
+	it.each([
+		{ rule: '"*" alone refuses the opaque origin, never forwarded', origins: ["*"], status: 403, forwarded: 0 },
+		{ rule: '"*" with "null" listed admits it', origins: ["*", "null"], status: 200, forwarded: 1 },
+	])("$rule", async ({ origins, status, forwarded }) => {
+		await putAllowlist({ origins });
+		try {
+			const { res, reached } = await send("GET", { origin: "null" });
+			expect(res.status).toBe(status);
+			expect(reached).toBe(forwarded);
+			expect(res.headers.get("access-control-allow-origin")).toBe(status === 200 ? "*" : null);
+			const pre = await send("OPTIONS", { origin: "null", "access-control-request-method": "POST" });
+			expect(pre.res.status).toBe(status === 200 ? 204 : 403);
+			expect(pre.reached).toBe(0);
 		} finally {
 			await putAllowlist(DOC);
 		}

@@ -1,9 +1,10 @@
 // Changing the gateway's allowlist the way a user does: `wrangler kv key put --local` into
 // the store the running `wrangler dev` reads, never a restart.
 //
-// Each write adds one marker origin, `http://rev-<n>.revision.invalid`, that no page uses.
-// A preflight from it is approved only once the gateway serves that very write, which is
-// how a case knows its document is in force.
+// Each write adds one marker origin, `http://rev-<n>.revision.invalid`, that no page uses,
+// and one marker header, `x-rev-<n>`. A preflight from the origin asking for the header is
+// approved only once the gateway serves that very write (also under a "*" list, which
+// admits any origin), which is how a case knows its document is in force.
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { request } from "node:http";
@@ -27,20 +28,26 @@ export interface Written {
 export async function writeAllowlist(persistDir: string, doc: AllowlistDocument): Promise<Written> {
 	revision += 1;
 	const marker = `http://rev-${process.pid}-${revision}.revision.invalid`;
+	const headers = [...(doc.headers ?? []), markerHeader(marker)];
 	const docs = join(dirname(persistDir), "allowlists");
 	await mkdir(docs, { recursive: true });
 	const file = join(docs, `${process.pid}-${revision}.json`);
-	await writeFile(file, JSON.stringify({ ...doc, origins: [...doc.origins, marker] }));
+	await writeFile(file, JSON.stringify({ ...doc, origins: [...doc.origins, marker], headers }));
 	await putAllowlistFile(persistDir, file);
 	return { marker, writtenAt: Date.now() };
 }
 
+/** The header a write with marker origin `marker` lists: `x-rev-<n>`. */
+function markerHeader(marker: string): string {
+	return `x-${new URL(marker).hostname.split(".")[0]}`;
+}
+
 /**
- * Whether the gateway approves a preflight from `origin` (by its Access-Control-Allow-Origin
- * alone, so that cases, not this probe, judge the rest of the answer), or null when it
- * cannot be reached.
+ * Whether the gateway approves a preflight from the marker origin asking for its marker
+ * header (by the status alone, so that cases, not this probe, judge the rest of the
+ * answer), or null when it cannot be reached.
  */
-export function preflightApproves(origin: string): Promise<boolean | null> {
+function preflightApproves(marker: string): Promise<boolean | null> {
 	return new Promise((resolve) => {
 		const req = request(
 			{
@@ -48,11 +55,15 @@ export function preflightApproves(origin: string): Promise<boolean | null> {
 				port: PORTS.gateway,
 				method: "OPTIONS",
 				path: "/__e2e/revision-probe",
-				headers: { origin, "access-control-request-method": "GET" },
+				headers: {
+					origin: marker,
+					"access-control-request-method": "GET",
+					"access-control-request-headers": markerHeader(marker),
+				},
 			},
 			(res) => {
 				res.resume();
-				resolve(res.headers["access-control-allow-origin"] === origin);
+				resolve(res.statusCode === 204);
 			},
 		);
 		req.on("error", () => resolve(null));

@@ -28,3 +28,9 @@ export const WITH_CREDENTIALS: AllowlistDocument = { ...BASE, credentials: true 
 
 /** BASE whose preflights a browser may cache for one second only. */
 export const SHORT_MAX_AGE: AllowlistDocument = { ...BASE, maxAge: 1 };
+
+/** Any origin: `"*"`, which admits every serialized origin but not the opaque `null`. */
+export const ANY_ORIGIN: AllowlistDocument = { origins: ["*"], exposeHeaders: ["x-request-id"] };
+
+/** ANY_ORIGIN with the opaque origin listed literally. */
+export const ANY_ORIGIN_AND_NULL: AllowlistDocument = { ...ANY_ORIGIN, origins: ["*", "null"] };
