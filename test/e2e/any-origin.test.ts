@@ -1,7 +1,7 @@
 // "*" admits every serialized origin, and the opaque origin of a sandboxed page only when
 // "null" is listed too (docs/SPEC.md). Allowlists: ANY_ORIGIN, then ANY_ORIGIN_AND_NULL.
 import { beforeAll, describe, expect, it } from "vitest";
-import { ANY_ORIGIN, ANY_ORIGIN_AND_NULL, type AllowlistDocument } from "./support/allowlists.ts";
+import { type AllowlistDocument, ANY_ORIGIN, ANY_ORIGIN_AND_NULL } from "./support/allowlists.ts";
 import { type BrowserSession, summary, uniquePath, useBrowser } from "./support/browser.ts";
 import { refusalsLogged } from "./support/gateway-log.ts";
 import { ORIGIN } from "./support/origins.ts";
