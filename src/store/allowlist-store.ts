@@ -1,9 +1,10 @@
 // Keeps the compiled policy in the isolate and refreshes it from KV in the background.
 //
 // workerd forbids a request from awaiting I/O that another request started, so requests
-// share only finished values (the compiled policy), never a pending KV read: concurrent
-// first requests of a cold isolate each read KV once, and later refreshes run in one
-// request's waitUntil while every request keeps serving the policy already loaded.
+// share only finished values (the compiled policy), never a pending KV read: a cold
+// isolate's first requests start at most MAX_READS_IN_FLIGHT reads and the rest poll for
+// the value one of them stores; later refreshes run in one request's waitUntil while every
+// request keeps serving the policy already loaded.
 import { errorMessage } from "../error-message.ts";
 import { type AnyCorsPolicy, CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
 import { BloomFilter } from "../shards/bloom.ts";
@@ -14,8 +15,17 @@ import { SHARD_CACHE_TTL_SECONDS, ShardedOrigins } from "./sharded-origins.ts";
 
 /** A KV read that has not answered by then counts as failed. */
 const KV_READ_TIMEOUT_MS = 5_000;
-/** After a failed read, when to try again (sooner than a full refresh interval). */
+/** With a valid policy kept, how long a started read defers the next (and a failed one, its retry). */
 const RETRY_AFTER_FAILURE_MS = 5_000;
+/**
+ * With no valid policy, retries back off from the first to the last delay, so that an
+ * isolate serves again within about a second of KV recovering without a read storm.
+ */
+const NOTHING_LOADED_RETRY_MS = [100, 200, 400, 800, 1_000];
+/** Allowlist reads under way at once, at most (a hung one counts until twice the read timeout). */
+const MAX_READS_IN_FLIGHT = 2;
+/** How often a cold isolate's requests past that bound look for the loaded policy. */
+const COLD_POLL_MS = 5;
 
 export type Logger = (event: Record<string, unknown>) => void;
 
@@ -40,8 +50,10 @@ export interface StoreOptions {
 
 export class AllowlistStore {
 	private loaded: Loaded | undefined;
-	/** When the running background refresh started (0: none); a stale one is presumed lost. */
-	private refreshingSince = 0;
+	/** When each read under way started; one older than twice the read timeout is presumed lost. */
+	private readonly reads: number[] = [];
+	/** Failed reads in a row while no valid policy is loaded: the retry backoff's step. */
+	private failures = 0;
 	private readonly kv: KVNamespace;
 	private readonly refreshMs: number;
 	private readonly log: Logger;
@@ -65,17 +77,52 @@ export class AllowlistStore {
 	 */
 	policy(waitUntil: (promise: Promise<unknown>) => void): AnyCorsPolicy | Promise<AnyCorsPolicy> {
 		const loaded = this.loaded;
-		if (loaded === undefined) return this.load();
+		if (loaded === undefined) return this.firstLoad();
 		const now = this.now();
-		if (now >= loaded.due && (this.refreshingSince === 0 || now - this.refreshingSince > 2 * this.readTimeoutMs)) {
-			this.refreshingSince = now;
-			waitUntil(
-				this.load().finally(() => {
-					this.refreshingSince = 0;
-				}),
-			);
+		if (now >= loaded.due && this.startRead(now)) {
+			// The next read waits for this one's retry delay, not for it to settle.
+			this.loaded = { ...loaded, due: now + this.retryDelay() };
+			waitUntil(this.read(now));
 		}
 		return loaded.policy;
+	}
+
+	/** A cold isolate: read KV, or past the bound on reads, wait for another request's result. */
+	private async firstLoad(): Promise<AnyCorsPolicy> {
+		const now = this.now();
+		if (this.startRead(now)) return this.read(now);
+		for (let waited = 0; this.loaded === undefined && waited < this.readTimeoutMs; waited += COLD_POLL_MS) {
+			await new Promise((resolve) => setTimeout(resolve, COLD_POLL_MS));
+		}
+		return (
+			this.loaded?.policy ??
+			new CorsPolicy({ missing: `the allowlist was not read from KV within ${this.readTimeoutMs} ms` })
+		);
+	}
+
+	/** Whether a read may start now: fewer than MAX_READS_IN_FLIGHT are under way. */
+	private startRead(now: number): boolean {
+		const lost = now - 2 * this.readTimeoutMs;
+		for (let i = this.reads.length - 1; i >= 0; i--) if ((this.reads[i] as number) < lost) this.reads.splice(i, 1);
+		if (this.reads.length >= MAX_READS_IN_FLIGHT) return false;
+		this.reads.push(now);
+		return true;
+	}
+
+	private async read(startedAt: number): Promise<AnyCorsPolicy> {
+		try {
+			return await this.load();
+		} finally {
+			const i = this.reads.indexOf(startedAt);
+			if (i >= 0) this.reads.splice(i, 1);
+		}
+	}
+
+	/** How long until the next try after a failed (or a started) read. */
+	private retryDelay(): number {
+		if (this.loaded?.policy.document) return RETRY_AFTER_FAILURE_MS;
+		const step = Math.min(this.failures, NOTHING_LOADED_RETRY_MS.length - 1);
+		return NOTHING_LOADED_RETRY_MS[step] as number;
 	}
 
 	/** Reads and compiles the document; never rejects, never widens access. */
@@ -87,6 +134,7 @@ export class AllowlistStore {
 			return this.readFailed(ALLOWLIST_KEY, error);
 		}
 
+		this.failures = 0;
 		const due = this.now() + this.refreshMs;
 		const previous = this.loaded;
 		if (previous !== undefined && previous.text === text) {
@@ -156,7 +204,9 @@ export class AllowlistStore {
 			keeping: kept?.policy.document ? "last valid allowlist" : "nothing: cross-origin requests refused",
 		});
 		const policy = kept?.policy ?? new CorsPolicy({ missing: `the allowlist could not be read from KV (${reason})` });
-		this.loaded = { ...kept, policy, text: kept?.text, due: this.now() + RETRY_AFTER_FAILURE_MS };
+		const due = this.now() + this.retryDelay();
+		if (!policy.document) this.failures++;
+		this.loaded = { ...kept, policy, text: kept?.text, due };
 		return policy;
 	}
 

@@ -82,6 +82,26 @@ describe("KV reads that throw or hang", () => {
 		20_000,
 	);
 
+	it("a cold isolate whose KV read failed serves again within 1 s of KV recovering", async () => {
+		const { kv, counter } = countingKv(kvThrows);
+		const gateway = testGateway({ ALLOWLIST: kv, CORS_DEBUG: "true" });
+		await expectFailClosed(gateway);
+		await sleep(300);
+		counter.fault = undefined;
+		const recovered = Date.now();
+		let status = 0;
+		while (status !== 200 && Date.now() - recovered < 6_000) {
+			await sleep(20);
+			const res = await gateway.fetch("/echo", { headers: { origin: ORIGIN } });
+			await res.arrayBuffer();
+			status = res.status;
+		}
+		expect(status).toBe(200);
+		// The retry starts within 1 s; the margin is for a loaded machine, not the design.
+		expect(Date.now() - recovered).toBeLessThan(1_500);
+		await expectServing(gateway);
+	});
+
 	it.each([
 		["throws", kvThrows],
 		["hangs", kvHangs],

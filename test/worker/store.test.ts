@@ -90,10 +90,10 @@ describe("loading and caching", () => {
 		await h.policy();
 		expect(h.pending).toHaveLength(1);
 		h.pending.length = 0; // pretend its context was cancelled: the finally never runs
-		h.clock.now += 1; // still presumed running
+		h.clock.now += 4_999; // a started refresh defers the next by 5 s
 		await h.policy();
 		expect(h.pending).toHaveLength(0);
-		h.clock.now += 2 * 50 + 1; // past twice the read timeout: presumed lost
+		h.clock.now += 1;
 		await h.policy();
 		expect(h.pending).toHaveLength(1);
 		await h.settle();
@@ -148,6 +148,62 @@ describe("failures never widen access", () => {
 		await h.settle();
 		expect(allows(await h.policy(), ORIGIN)).toBe(true);
 		expect(counter.reads).toBe(2);
+	});
+
+	it("with nothing valid loaded, retries back off from 100 ms to 1 s, one read each, however many requests", async () => {
+		const { kv, counter } = countingKv(kvThrows);
+		const h = harness(kv);
+		expect(allows(await h.policy(), ORIGIN)).toBe(false);
+		const gaps: number[] = [];
+		let last = h.clock.now;
+		for (let ms = 0; ms < 4_500; ms += 10) {
+			h.clock.now += 10;
+			const before = counter.reads;
+			for (let i = 0; i < 5; i++) expect(allows(await h.policy(), ORIGIN)).toBe(false);
+			await h.settle();
+			if (counter.reads > before) {
+				expect(counter.reads).toBe(before + 1);
+				gaps.push(h.clock.now - last);
+				last = h.clock.now;
+			}
+		}
+		expect(gaps).toEqual([100, 200, 400, 800, 1_000, 1_000, 1_000]);
+	});
+
+	it("with nothing valid loaded, KV recovering is served at the next retry, within 1 s", async () => {
+		const { kv, counter } = countingKv(kvThrows);
+		const h = harness(kv);
+		for (let i = 0; i < 20; i++) {
+			h.clock.now += 1_000;
+			await h.policy();
+			await h.settle();
+		}
+		counter.fault = undefined;
+		const recovered = h.clock.now;
+		// Each step: a request (which may start a retry), the retry's read done, then the next request.
+		for (;;) {
+			await h.policy();
+			await h.settle();
+			if (allows(await h.policy(), ORIGIN) || h.clock.now - recovered >= 10_000) break;
+			h.clock.now += 10;
+		}
+		expect(h.clock.now - recovered).toBeLessThanOrEqual(1_000);
+	});
+
+	it("a cold isolate's concurrent first requests start at most 2 reads; the rest wait for their result", async () => {
+		const { kv, counter } = countingKv();
+		const h = harness(kv);
+		const policies = await Promise.all(Array.from({ length: 20 }, () => h.policy()));
+		expect(counter.reads).toBe(2);
+		for (const policy of policies) expect(allows(policy, ORIGIN)).toBe(true);
+	});
+
+	it("a cold isolate whose reads hang: at most 2 in flight; the waiting requests give up at the read timeout", async () => {
+		const { kv, counter } = countingKv(kvHangs);
+		const h = harness(kv, 100);
+		const policies = await Promise.all(Array.from({ length: 10 }, () => h.policy()));
+		expect(counter.reads).toBe(2);
+		for (const policy of policies) expect(allows(policy, ORIGIN)).toBe(false);
 	});
 
 	it("a KV read that throws after a valid load: the last valid policy stays", async () => {
