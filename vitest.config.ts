@@ -7,11 +7,16 @@ export default defineConfig({
 		silent: "passed-only",
 		projects: [
 			{
-				// Pure code in plain Node: the CORS policy core, the shard layout, the shard cache.
+				// Pure code in plain Node: the CORS policy core, the shard layout, the shard cache, the refusal log.
 				test: {
 					name: "core",
 					environment: "node",
-					include: ["test/policy/**/*.test.ts", "test/shards/**/*.test.ts", "test/store/**/*.test.ts"],
+					include: [
+						"test/policy/**/*.test.ts",
+						"test/shards/**/*.test.ts",
+						"test/store/**/*.test.ts",
+						"test/log/**/*.test.ts",
+					],
 				},
 			},
 			{

@@ -3,6 +3,7 @@
 import { ConfigError } from "./config-error.ts";
 import type { Env } from "./env.ts";
 import { parseRoutes, type RouteTable } from "./forward/routes.ts";
+import { DEFAULT_REFUSALS_LOGGED_PER_KEY } from "./log/refusal-log.ts";
 
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
 const DEFAULT_REFRESH_SECONDS = 30;
@@ -12,11 +13,12 @@ export interface GatewayConfig {
 	upstreamTimeoutMs: number;
 	refreshMs: number;
 	debug: boolean;
+	refusalLogLimit: number;
 }
 
 function positiveNumber(
 	env: Env,
-	name: "UPSTREAM_TIMEOUT_MS" | "ALLOWLIST_REFRESH_SECONDS",
+	name: "UPSTREAM_TIMEOUT_MS" | "ALLOWLIST_REFRESH_SECONDS" | "REFUSAL_LOG_LIMIT",
 	fallback: number,
 	min: number,
 ): number {
@@ -37,5 +39,6 @@ export function readConfig(env: Env): GatewayConfig {
 		upstreamTimeoutMs: positiveNumber(env, "UPSTREAM_TIMEOUT_MS", DEFAULT_UPSTREAM_TIMEOUT_MS, 1),
 		refreshMs: positiveNumber(env, "ALLOWLIST_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS, 0) * 1000,
 		debug: env.CORS_DEBUG === "true",
+		refusalLogLimit: Math.floor(positiveNumber(env, "REFUSAL_LOG_LIMIT", DEFAULT_REFUSALS_LOGGED_PER_KEY, 0)),
 	};
 }

@@ -9,6 +9,8 @@ export interface Env {
 	ALLOWLIST_REFRESH_SECONDS?: string;
 	/** `"true"` names each refusal's reason in a `cors-gateway-reason` header. */
 	CORS_DEBUG?: string;
+	/** Refusals an isolate logs in full per (reason, origin) per minute; the rest are summarized. */
+	REFUSAL_LOG_LIMIT?: string;
 	/** Route table: path prefix → upstream URL or `"assets"`; a JSON object or its text. */
 	ROUTES?: string | Record<string, unknown>;
 	/** The Worker's static assets (wrangler.toml `[assets]`), used by `"assets"` routes. */

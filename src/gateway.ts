@@ -9,13 +9,14 @@ import { routeFor } from "./forward/routes.ts";
 import { forward, UpstreamError } from "./forward/upstream.ts";
 import type { Runtime } from "./http/context.ts";
 import { withCors } from "./http/cors.ts";
-import { AllowlistStore, type Logger } from "./store/allowlist-store.ts";
-
-/** One JSON object per line, as `wrangler tail` shows it. */
-const jsonLog: Logger = (event) => console.log(JSON.stringify(event));
+import { jsonLog, type Logger } from "./log/logger.ts";
+import { RefusalLog } from "./log/refusal-log.ts";
+import { AllowlistStore } from "./store/allowlist-store.ts";
 
 export interface GatewayOptions {
 	log?: Logger;
+	/** The clock of the refusal log's windows (tests). */
+	now?: () => number;
 }
 
 export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: Env }> {
@@ -29,7 +30,7 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 	// One handler rather than a chain of middleware: Hono then calls it directly, and the
 	// request's URL is parsed once for the CORS decision and the forward.
 	app.all("*", async (c) => {
-		runtime ??= buildRuntime(c.env, log);
+		runtime ??= buildRuntime(c.env, log, options.now);
 		if (runtime instanceof ConfigError) {
 			return c.text(`cors-gateway is misconfigured: ${runtime.message}\n`, 500);
 		}
@@ -66,12 +67,13 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 	return app;
 }
 
-function buildRuntime(env: Env, log: Logger): Runtime | ConfigError {
+function buildRuntime(env: Env, log: Logger, now?: () => number): Runtime | ConfigError {
 	try {
 		const config = readConfig(env);
 		return {
 			config,
 			log,
+			refusals: new RefusalLog(log, { perKey: config.refusalLogLimit, now }),
 			store: new AllowlistStore(env.ALLOWLIST, { refreshMs: config.refreshMs, log }),
 			forwarding: { timeoutMs: config.upstreamTimeoutMs, assets: env.ASSETS },
 		};

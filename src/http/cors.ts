@@ -18,7 +18,7 @@ export async function withCors(
 	waitUntil: (promise: Promise<unknown>) => void,
 	next: () => Promise<Response>,
 ): Promise<Response> {
-	const { store, config, log } = runtime;
+	const { store, config, log, refusals } = runtime;
 	const headers = request.headers;
 	// Only an isolate's first requests wait for KV; the rest skip a needless await.
 	const loaded = store.policy(waitUntil);
@@ -34,22 +34,26 @@ export async function withCors(
 	});
 	// Only a sharded allowlist whose shard for this origin is not in memory yet gets here.
 	const decision = first.action === "lookup" ? await settle(first) : first;
+	// A window's summary goes out with the first request after it, refused or not.
+	refusals.flushIfDue();
 
 	if (decision.action === "preflight") {
 		return new Response(null, { status: 204, headers: decision.headers as [string, string][] });
 	}
 	if (decision.action === "refuse") {
-		log({
-			event: "cors-refused",
-			reason: decision.reason,
-			detail: decision.detail.slice(0, MAX_LOGGED),
-			rule: REASON_TEXT[decision.reason],
-			origin: clip(headers.get("origin")),
-			method: request.method,
-			requestMethod: clip(headers.get("access-control-request-method")),
-			requestHeaders: clip(headers.get("access-control-request-headers")),
-			path: url.pathname.slice(0, MAX_LOGGED),
-		});
+		const origin = clip(headers.get("origin"));
+		if (refusals.admit(decision.reason, origin))
+			log({
+				event: "cors-refused",
+				reason: decision.reason,
+				detail: decision.detail.slice(0, MAX_LOGGED),
+				rule: REASON_TEXT[decision.reason],
+				origin,
+				method: request.method,
+				requestMethod: clip(headers.get("access-control-request-method")),
+				requestHeaders: clip(headers.get("access-control-request-headers")),
+				path: url.pathname.slice(0, MAX_LOGGED),
+			});
 		const out = new Headers(decision.headers as [string, string][]);
 		if (config.debug) out.set(REASON_HEADER, `${decision.reason}: ${REASON_TEXT[decision.reason]}`);
 		return new Response(`CORS request refused: ${REASON_TEXT[decision.reason]}.\n`, { status: 403, headers: out });

@@ -6,6 +6,7 @@
 // the value one of them stores; later refreshes run in one request's waitUntil while every
 // request keeps serving the policy already loaded.
 import { errorMessage } from "../error-message.ts";
+import type { Logger } from "../log/logger.ts";
 import { type AnyCorsPolicy, CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
 import { BloomFilter } from "../shards/bloom.ts";
 import { ALLOWLIST_KEY, filterKey, type ShardManifest } from "../shards/layout.ts";
@@ -26,8 +27,6 @@ const NOTHING_LOADED_RETRY_MS = [100, 200, 400, 800, 1_000];
 const MAX_READS_IN_FLIGHT = 2;
 /** How often a cold isolate's requests past that bound look for the loaded policy. */
 const COLD_POLL_MS = 5;
-
-export type Logger = (event: Record<string, unknown>) => void;
 
 interface Loaded {
 	policy: AnyCorsPolicy;

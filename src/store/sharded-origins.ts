@@ -4,11 +4,11 @@
 // request await only its own I/O, so reads are never shared while pending, only their
 // decoded results once finished.
 import { errorMessage } from "../error-message.ts";
+import type { Logger } from "../log/logger.ts";
 import type { OriginSource } from "../policy/index.ts";
 import type { BloomFilter } from "../shards/bloom.ts";
 import { lookupKeys, type ShardManifest, shardKeys, shardOf } from "../shards/layout.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
-import type { Logger } from "./allowlist-store.ts";
 import { NegativeCache, type ShardCache } from "./shard-cache.ts";
 
 /** Shards never change under a key, so edge caches may keep them as long as KV allows. */

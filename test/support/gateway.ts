@@ -4,7 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Env } from "../../src/env.ts";
-import { createGateway } from "../../src/gateway.ts";
+import { createGateway, type GatewayOptions } from "../../src/gateway.ts";
 import { type AnyCorsPolicy, type Decision, settle } from "../../src/policy/index.ts";
 import type { ShardManifest } from "../../src/shards/layout.ts";
 import { type ShardPlan, shardWrites } from "../../src/shards/plan.ts";
@@ -32,9 +32,9 @@ export interface TestGateway {
 }
 
 /** A new gateway (new isolate state) over the test env, with `overrides` on top of it. */
-export function testGateway(overrides: Partial<Env> = {}): TestGateway {
+export function testGateway(overrides: Partial<Env> = {}, options: Omit<GatewayOptions, "log"> = {}): TestGateway {
 	const logs: Record<string, unknown>[] = [];
-	const app = createGateway({ log: (event) => logs.push(event) });
+	const app = createGateway({ ...options, log: (event) => logs.push(event) });
 	const bindings = { ...(env as Env), ...overrides };
 	return {
 		logs,

@@ -7,7 +7,7 @@ import { REASON_HEADER } from "../../src/http/cors.ts";
 import { REASON_TEXT, type RefusalReason } from "../../src/policy/index.ts";
 import { filterKey } from "../../src/shards/layout.ts";
 import { planShards } from "../../src/shards/plan.ts";
-import { DOC, GATEWAY, ORIGIN, putAllowlist, switchedTo, testGateway } from "../support/gateway.ts";
+import { DOC, GATEWAY, ORIGIN, putAllowlist, switchedTo, type TestGateway, testGateway } from "../support/gateway.ts";
 
 interface Row {
 	/** The allowlist in KV, or null for none. */
@@ -114,6 +114,48 @@ describe(`CORS_DEBUG = "true" names the reason in ${REASON_HEADER}`, () => {
 			headers: { origin: "https://evil.example" },
 		});
 		expect(res.headers.has(REASON_HEADER)).toBe(false);
+	});
+});
+
+describe("a flood of refusals is logged within bounds", () => {
+	const EVIL = "https://evil.example.net";
+	const refused = (gateway: TestGateway) => gateway.logs.filter((l) => l.event === "cors-refused");
+	const summaries = (gateway: TestGateway) => gateway.logs.filter((l) => l.event === "cors-refused-summary");
+
+	it.each([
+		{ rule: "by default, 10 full lines per (reason, origin) per minute", vars: {}, full: 10 },
+		{ rule: "REFUSAL_LOG_LIMIT sets that number", vars: { REFUSAL_LOG_LIMIT: "3" }, full: 3 },
+		{ rule: 'REFUSAL_LOG_LIMIT = "0": summaries only', vars: { REFUSAL_LOG_LIMIT: "0" }, full: 0 },
+	])("$rule, then one summary with the counts", async ({ vars, full }) => {
+		const clock = { now: 5_000_000 };
+		const gateway = testGateway(vars, { now: () => clock.now });
+		for (let i = 0; i < 40; i++) {
+			const res = await gateway.fetch("/echo", { method: "POST", headers: { origin: EVIL }, body: "x" });
+			expect(res.status).toBe(403); // every refusal is still answered in full
+			await res.arrayBuffer();
+		}
+		expect(refused(gateway)).toHaveLength(full);
+		expect(summaries(gateway)).toEqual([]);
+		clock.now += 60_000;
+		// The first request after the minute, here an allowed one, writes the summary.
+		const ok = await gateway.fetch("/echo", { headers: { origin: ORIGIN } });
+		expect(ok.status).toBe(200);
+		await ok.arrayBuffer();
+		expect(summaries(gateway)).toEqual([
+			expect.objectContaining({
+				refused: 40,
+				logged: full,
+				unlogged: 40 - full,
+				top: [{ reason: "origin-not-allowed", origin: EVIL, refused: 40 }],
+			}),
+		]);
+	});
+
+	it.each(["-1", "ten", "1e99x"])("REFUSAL_LOG_LIMIT = %j is a configuration error naming the var", async (value) => {
+		const gateway = testGateway({ REFUSAL_LOG_LIMIT: value });
+		const res = await gateway.fetch("/echo", { headers: { origin: EVIL } });
+		expect(res.status).toBe(500);
+		expect(await res.text()).toContain("REFUSAL_LOG_LIMIT must be a number of at least 0");
 	});
 });
 

@@ -46,6 +46,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 				// The one path that reaches nothing, for a 502.
 				ROUTES: JSON.stringify({ "/down": `http://127.0.0.1:${PORTS.unreachable}` }),
 				ALLOWLIST_REFRESH_SECONDS: String(REFRESH_SECONDS),
+				// Cases check the log line of each refusal they cause, however many share an origin.
+				REFUSAL_LOG_LIMIT: "1000000",
 			},
 		});
 		cleanups.push(() => gateway.stop());
