@@ -1,11 +1,21 @@
 // The CORS layer around forwarding: asks the compiled policy for a decision and applies
 // it. All CORS logic lives in src/policy; this file only turns decisions into responses.
-import { REASON_TEXT, settle } from "../policy/index.ts";
+import { REASON_TEXT, type RefusalReason, settle } from "../policy/index.ts";
 import type { Runtime } from "./context.ts";
 import { dropAccessControl, mergeVary, setAll } from "./headers.ts";
 
 export const REASON_HEADER = "cors-gateway-reason";
 const MAX_LOGGED = 256;
+
+/** A refusal's body and debug header, per reason, built once. */
+const REFUSAL_BODY = textPerReason((_reason, text) => `CORS request refused: ${text}.\n`);
+const REASON_VALUE = textPerReason((reason, text) => `${reason}: ${text}`);
+
+function textPerReason(format: (reason: string, text: string) => string): Record<RefusalReason, string> {
+	const out = {} as Record<RefusalReason, string>;
+	for (const [reason, text] of Object.entries(REASON_TEXT)) out[reason as RefusalReason] = format(reason, text);
+	return out;
+}
 
 /**
  * Answers preflights and refusals itself; otherwise calls `next` (which forwards) and
@@ -54,9 +64,9 @@ export async function withCors(
 				requestHeaders: clip(headers.get("access-control-request-headers")),
 				path: url.pathname.slice(0, MAX_LOGGED),
 			});
-		const out = new Headers(decision.headers as [string, string][]);
-		if (config.debug) out.set(REASON_HEADER, `${decision.reason}: ${REASON_TEXT[decision.reason]}`);
-		return new Response(`CORS request refused: ${REASON_TEXT[decision.reason]}.\n`, { status: 403, headers: out });
+		const refusal = decision.headers as [string, string][];
+		const out = config.debug ? [...refusal, [REASON_HEADER, REASON_VALUE[decision.reason]]] : refusal;
+		return new Response(REFUSAL_BODY[decision.reason], { status: 403, headers: out });
 	}
 
 	const res = await next();
