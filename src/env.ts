@@ -1,4 +1,4 @@
-// The Worker's bindings and vars, named as in SPEC.md.
+// The Worker's bindings and vars, named as in docs/SPEC.md.
 export interface Env {
 	ALLOWLIST: KVNamespace;
 	/** Where approved requests go: an absolute http(s) URL. */

@@ -1,4 +1,4 @@
-// Worker entry (SPEC.md): the default export is the gateway, a module Worker.
+// Worker entry (docs/SPEC.md): the default export is the gateway, a module Worker.
 import { createGateway } from "./gateway.ts";
 
 export default createGateway();

@@ -1,4 +1,4 @@
-// Parses and validates the allowlist document (SPEC.md), collecting every problem with
+// Parses and validates the allowlist document (docs/SPEC.md), collecting every problem with
 // where it is, what rule it breaks and how to fix it. The Worker and the command line
 // both go through here, so a document is judged the same way everywhere.
 
@@ -239,7 +239,7 @@ export function validateAllowlist(value: unknown, options: ValidateOptions = {})
 	}
 
 	const methods = checkList(doc, "methods", DEFAULTS.methods, problem, (m, path) => {
-		// "*" is a token, and a method name to the Fetch standard only without credentials; SPEC refuses it.
+		// "*" is a token, and a method name to the Fetch standard only without credentials; docs/SPEC.md refuses it.
 		if (m === "*")
 			return problem(path, "method-wildcard", '"*" is only allowed in "origins"', "list the methods pages send");
 		if (!isToken(m)) return problem(path, "method-not-token", `${JSON.stringify(m)} is not a valid HTTP method name`);

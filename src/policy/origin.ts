@@ -31,7 +31,7 @@ function isUpper(c: number): boolean {
 	return c >= UPPER_A && c <= UPPER_Z;
 }
 
-/** A byte allowed in a host name: letters, digits, `-`, `_` (SPEC: hosts may contain `_`). */
+/** A byte allowed in a host name: letters, digits, `-`, `_` (docs/SPEC.md: hosts may contain `_`). */
 export function isHostNameChar(c: number): boolean {
 	return (c >= LOWER_A && c <= LOWER_Z) || isUpper(c) || isDigit(c) || c === HYPHEN || c === UNDERSCORE;
 }

@@ -31,7 +31,7 @@ describe("the example allowlist", () => {
 describe("schema and validator agree", () => {
 	it.each([
 		[
-			"the SPEC example",
+			"the docs/SPEC.md example",
 			{
 				...o("https://app.example.com", "https://*.example.com", "http://localhost:5173"),
 				credentials: false,

@@ -1,4 +1,4 @@
-// SPEC.md "Behaviour": one row per rule, decided by the compiled policy alone.
+// docs/SPEC.md "Behaviour": one row per rule, decided by the compiled policy alone.
 import { describe, expect, it } from "vitest";
 import { CorsPolicy, type CorsRequest, type Decision, validateAllowlist } from "../../src/policy/index.ts";
 

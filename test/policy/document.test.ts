@@ -1,4 +1,4 @@
-// SPEC.md "The allowlist document": what validation accepts, normalizes and refuses.
+// docs/SPEC.md "The allowlist document": what validation accepts, normalizes and refuses.
 import { describe, expect, it } from "vitest";
 import { formatProblem, validateAllowlist, validateAllowlistText } from "../../src/policy/index.ts";
 
@@ -14,7 +14,7 @@ function normalized(doc: unknown) {
 }
 
 describe("valid documents and their normalized form", () => {
-	it("the SPEC example is valid", () => {
+	it("the docs/SPEC.md example is valid", () => {
 		const doc = {
 			origins: ["https://app.example.com", "https://*.example.com", "http://localhost:5173"],
 			credentials: false,

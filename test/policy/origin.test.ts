@@ -1,4 +1,4 @@
-// SPEC.md "Decisions on the fine points": the request's Origin is scanned against the
+// docs/SPEC.md "Fine points": the request's Origin is scanned against the
 // serialized-origin grammar, never repaired by a URL parser.
 import { describe, expect, it } from "vitest";
 import { canonicalOrigin } from "../../src/policy/index.ts";

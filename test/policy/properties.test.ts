@@ -1,4 +1,4 @@
-// Property-based tests of the policy core against the reference model of SPEC.md
+// Property-based tests of the policy core against the reference model of docs/SPEC.md
 // (test/support/spec-model.ts): on generated allowlists, origins, methods and requested headers,
 // including hostile bytes and enormous values, the compiled policy approves exactly what
 // the model approves, never throws, and never puts anything but the request's own Origin
@@ -29,7 +29,7 @@ const port = fc.oneof(fc.constant(""), fc.constantFrom("8443", "5173", "80", "44
 interface GenEntry {
 	/** As written in the document: random case, maybe the default port spelled out. */
 	raw: string;
-	/** What SPEC says it means: lowercase, no default port. */
+	/** What docs/SPEC.md says it means: lowercase, no default port. */
 	canonical: string;
 	scheme: string;
 	labels: string[];
@@ -137,7 +137,7 @@ function expectConsistent(d: Decision, origin: string, allowed: boolean, star: b
 
 // --- properties -----------------------------------------------------------------------
 
-describe("the matcher agrees with the reference model of SPEC.md", () => {
+describe("the matcher agrees with the reference model of docs/SPEC.md", () => {
 	it("on generated allowlists and origins near their entries (actual requests)", () => {
 		fc.assert(
 			fc.property(scenario, ({ list, origin }) => {

@@ -1,11 +1,11 @@
-// A deliberately simple model of SPEC.md's matching rules, written from the SPEC text
+// A deliberately simple model of docs/SPEC.md's matching rules, written from its text
 // alone (regular expressions and string comparisons, no code shared with src/policy),
 // for property tests to compare the real, optimized policy against.
 
 export const SAFELISTED_HEADERS = ["accept", "accept-language", "content-language", "content-type", "range"];
 export const SAFELISTED_METHODS = ["GET", "HEAD", "POST"];
 
-// SPEC: "scheme://host[:port]", http or https; a host is dot-separated labels of letters,
+// docs/SPEC.md: "scheme://host[:port]", http or https; a host is dot-separated labels of letters,
 // digits, "-" and "_", or a bracketed IPv6 literal (its content is not validated further:
 // no entry can name an invalid one); a port has no leading zero and is at most 65535.
 const ORIGIN = /^(https?):\/\/(\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*)(?::([1-9][0-9]{0,4}))?$/i;
@@ -18,7 +18,7 @@ export interface RefOrigin {
 	port: string;
 }
 
-/** A request's Origin as SPEC reads it: "null", a parsed origin, or undefined (refused). */
+/** A request's Origin as docs/SPEC.md reads it: "null", a parsed origin, or undefined (refused). */
 export function refParseOrigin(value: string): RefOrigin | "null" | undefined {
 	if (value.length === 0 || value.length > 512) return undefined;
 	if (value === "null") return "null";
@@ -30,7 +30,7 @@ export function refParseOrigin(value: string): RefOrigin | "null" | undefined {
 	return { scheme, host: (m[2] as string).toLowerCase(), port: port === DEFAULT_PORTS[scheme] ? "" : port };
 }
 
-/** Whether one canonical allowlist entry admits a request's Origin, per SPEC "origins". */
+/** Whether one canonical allowlist entry admits a request's Origin, per docs/SPEC.md "Entries of `origins`". */
 export function refEntryAdmits(entry: string, origin: RefOrigin | "null"): boolean {
 	// "*" admits every serialized origin; the opaque origin only a literal "null" entry.
 	if (entry === "null" || origin === "null") return entry === origin;
@@ -52,7 +52,7 @@ export function refAllowedOrigin(entries: readonly string[], value: string): boo
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
- * SPEC: Access-Control-Request-Headers is a comma-separated list of header names
+ * docs/SPEC.md: Access-Control-Request-Headers is a comma-separated list of header names
  * (tokens), spaces and empty items tolerated, compared case-insensitively, at most 4 KiB.
  */
 export function refHeadersApproved(value: string, listed: readonly string[]): boolean {
@@ -66,7 +66,7 @@ export function refHeadersApproved(value: string, listed: readonly string[]): bo
 	return true;
 }
 
-/** SPEC: methods are case-sensitive; GET, HEAD and POST need no listing. */
+/** docs/SPEC.md: methods are case-sensitive; GET, HEAD and POST need no listing. */
 export function refMethodApproved(method: string, listed: readonly string[]): boolean {
 	return method !== "" && (SAFELISTED_METHODS.includes(method) || listed.includes(method));
 }

@@ -1,4 +1,4 @@
-// SPEC.md "Behaviour", end to end inside workerd: the real local KV allowlist, the
+// docs/SPEC.md "Behaviour", end to end inside workerd: the real local KV allowlist, the
 // gateway, and the real upstream, which records what reached it.
 import { beforeAll, describe, expect, it } from "vitest";
 import {

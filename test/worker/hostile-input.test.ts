@@ -2,7 +2,7 @@
 // and Access-Control-Request-Headers values (fewer runs than the Node property tests, each
 // a real request through the gateway to the real upstream), and the misconfiguration
 // probes of CORS scanners. None may cause a 5xx, reach the upstream when refused, or get
-// an approval that the reference model of SPEC.md (test/support/spec-model.ts) does not give.
+// an approval that the reference model of docs/SPEC.md (test/support/spec-model.ts) does not give.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessControl, GATEWAY, newTag, putAllowlist, received, testGateway } from "../support/gateway.ts";
