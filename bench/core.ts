@@ -4,12 +4,11 @@
 // 1,000,000 entries: planning its shards, and deciding once its shards are cached.
 import {
 	type AnyCorsPolicy,
-	CorsPolicy,
+	type CorsPolicy,
 	type CorsRequest,
+	compileAllowlist,
 	type Decision,
 	settle,
-	validateAllowlist,
-	validateAllowlistText,
 } from "../src/policy/index.ts";
 import { lookupKeys } from "../src/shards/layout.ts";
 import { planShards, type ShardPlan, shardWrites } from "../src/shards/plan.ts";
@@ -50,9 +49,9 @@ function memoryAfterGc(): number {
 
 /** What the gateway's store does with the text it reads from KV: validate, then compile. */
 function compile(text: string): CorsPolicy {
-	const result = validateAllowlistText(text);
+	const result = compileAllowlist(text);
 	if (!result.ok) throw new Error(`bench allowlist invalid: ${JSON.stringify(result.problems[0])}`);
-	return new CorsPolicy(result);
+	return result.policy;
 }
 
 interface CompileRow {
@@ -204,7 +203,7 @@ async function shardedPolicy(plan: ShardPlan, probes: readonly string[]): Promis
 	const stored = new Map<string, string>();
 	for (const { key, value } of shardWrites(plan)) if (typeof value === "string") stored.set(key, value);
 	const manifest = { ...plan.manifest, published: new Date().toISOString() };
-	const result = validateAllowlist({ ...SETTINGS, origins: [], shards: manifest });
+	const result = compileAllowlist({ ...SETTINGS, origins: [], shards: manifest });
 	if (!result.ok) throw new Error(`sharded document invalid: ${JSON.stringify(result.problems[0])}`);
 	const source = new ShardedOrigins(
 		manifest,
@@ -215,7 +214,7 @@ async function shardedPolicy(plan: ShardPlan, probes: readonly string[]): Promis
 			throw new Error(`unexpected shard event: ${JSON.stringify(event)}`);
 		},
 	);
-	const policy: AnyCorsPolicy = new CorsPolicy({ ...result, source });
+	const policy: AnyCorsPolicy = result.policy.withSource(source);
 	for (const origin of probes)
 		await settle(policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF }));
 	return policy;

@@ -29,7 +29,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CorsPolicy, validateAllowlist } from "../src/policy/index.ts";
+import { compileAllowlist } from "../src/policy/index.ts";
 import { startDemoUpstream } from "./demo-upstream.mjs";
 import { probeOpenProxy } from "./open-proxy-probes.mjs";
 import { connectInspector } from "./worker-inspector.mjs";
@@ -129,15 +129,15 @@ const SHAPES = [
 ];
 
 function compile(/** @type {unknown} */ doc) {
-	const result = validateAllowlist(doc);
+	const result = compileAllowlist(/** @type {object} */ (doc));
 	if (!result.ok) throw new Error(`soak: invalid built-in policy: ${JSON.stringify(result.problems)}`);
-	return new CorsPolicy(result);
+	return result.policy;
 }
 
 /**
  * What a policy says a shape's response must be: the status, and the exact set of
  * `access-control-*` headers (lowercased names → values).
- * @param {CorsPolicy} policy
+ * @param {import("../src/policy/index.ts").CorsPolicy} policy
  * @param {Shape} shape
  */
 function expected(policy, shape) {

@@ -1,7 +1,7 @@
 // What a change does, in words: origins and list items added or removed, settings
 // changed. Compares normalized documents, so order and spelling (`HTTPS://App.example.com`
 // vs `https://app.example.com`) are not changes; only what the gateway would do differently.
-import { type AllowlistDocument, validateAllowlist } from "../policy/index.ts";
+import { type AllowlistDocument, compileAllowlist } from "../policy/index.ts";
 
 const LISTS = [
 	["origins", "origin"],
@@ -12,7 +12,7 @@ const LISTS = [
 const SETTINGS = ["credentials", "maxAge", "$schema"] as const;
 
 /** No origins, default settings: what a new document or a replaced invalid one is shown against. */
-export const EMPTY_DOCUMENT = (validateAllowlist({ origins: [] }) as { document: AllowlistDocument }).document;
+export const EMPTY_DOCUMENT = (compileAllowlist({ origins: [] }) as { document: AllowlistDocument }).document;
 
 /** One line per change (`+ origin https://a.example`, `~ maxAge: 600 -> 3600`); none when nothing changes. */
 export function diffDocuments(before: AllowlistDocument, after: AllowlistDocument): string[] {

@@ -2,8 +2,14 @@
 // CorsPolicy the Worker runs, and told the way a web developer debugs CORS: does the
 // browser send a preflight, is it approved and by which entry, which headers come back.
 
-import { NORMALIZED_METHODS, SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "../policy/header-names.ts";
-import { type CorsPolicy, type Decision, REASON_TEXT } from "../policy/index.ts";
+import {
+	type CorsPolicy,
+	type Decision,
+	NORMALIZED_METHODS,
+	REASON_TEXT,
+	SAFELISTED_METHODS,
+	SAFELISTED_REQUEST_HEADERS,
+} from "../policy/index.ts";
 import { refusalHints } from "./hints.ts";
 
 export interface CheckRequest {

@@ -1,9 +1,14 @@
 // Why an origin, method or header was refused, and what to change, in the words a web
 // developer searches for: the near misses a reader of the allowlist would overlook.
 
-import { NORMALIZED_METHODS, SAFELISTED_REQUEST_HEADERS } from "../policy/header-names.ts";
-import type { AllowlistDocument } from "../policy/index.ts";
-import { canonicalOrigin, parseOriginEntry, type RefusalReason } from "../policy/index.ts";
+import {
+	type AllowlistDocument,
+	canonicalOrigin,
+	NORMALIZED_METHODS,
+	parseOriginEntry,
+	type RefusalReason,
+	SAFELISTED_REQUEST_HEADERS,
+} from "../policy/index.ts";
 
 const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
 const MAX_NEAR_MISSES = 5;

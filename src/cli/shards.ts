@@ -2,8 +2,14 @@
 // back as one document, published as versioned shards with the document switched last,
 // and old versions removed once no isolate can still be reading them.
 import { randomBytes } from "node:crypto";
-import { type AllowlistDocument, type Problem, type Validation, validateAllowlist } from "../policy/index.ts";
-import { ALLOWLIST_KEY, type ShardManifest, shardKeys, versionPrefix } from "../shards/layout.ts";
+import {
+	type AllowlistDocument,
+	type Compiled,
+	compileAllowlist,
+	type Problem,
+	type ShardManifest,
+} from "../policy/index.ts";
+import { ALLOWLIST_KEY, shardKeys, versionPrefix } from "../shards/layout.ts";
 import { planShards, shardWrites } from "../shards/plan.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
 import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys, writeAllowlist } from "./kv.ts";
@@ -15,7 +21,7 @@ export const SHARD_ABOVE = 100_000;
 export const PRUNE_AFTER_MS = 5 * 60 * 1000;
 
 /** The stored document with its shards' origins read back in: what every command works on. */
-export async function expandShards(target: KvTarget, document: AllowlistDocument): Promise<Validation> {
+export async function expandShards(target: KvTarget, document: AllowlistDocument): Promise<Compiled> {
 	const manifest = document.shards as ShardManifest;
 	const keys = shardKeys(manifest);
 	note(`reading ${plural(keys.length, "shard")} of version ${manifest.version}…`);
@@ -36,7 +42,7 @@ export async function expandShards(target: KvTarget, document: AllowlistDocument
 	});
 	if (problems.length > 0) return { ok: false, problems, warnings: [] };
 	const { shards: _, ...settings } = document;
-	return validateAllowlist({ ...settings, origins });
+	return compileAllowlist({ ...settings, origins });
 }
 
 /**

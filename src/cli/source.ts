@@ -1,7 +1,6 @@
 // Where a document comes from: a file, stdin, or the KV namespace; and what it says.
 import { readFile } from "node:fs/promises";
-import { type Validation, validateAllowlistText } from "../policy/index.ts";
-import type { ShardManifest } from "../shards/layout.ts";
+import { type Compiled, compileAllowlist, type ShardManifest } from "../policy/index.ts";
 import { Refusal } from "./errors.ts";
 import { describeTarget, type KvTarget, readAllowlist } from "./kv.ts";
 import { printProblems } from "./output.ts";
@@ -30,15 +29,15 @@ export function sourceName(file: string): string {
 }
 
 /** A document that must be valid (to decide with): its problems are printed and refused. */
-export async function readValidText(file: string, consequence = ""): Promise<Extract<Validation, { ok: true }>> {
-	const result = validateAllowlistText(await readDocumentText(file));
+export async function readValidText(file: string, consequence = ""): Promise<Extract<Compiled, { ok: true }>> {
+	const result = compileAllowlist(await readDocumentText(file));
 	printProblems(result.ok ? [] : result.problems, result.warnings);
 	if (!result.ok) throw new Refusal(`${sourceName(file)} is not a valid allowlist document${consequence}`);
 	return result;
 }
 
 /** A document to write (a file to push or compare): valid, and listing its origins itself. */
-export async function readValidFile(file: string, consequence = ""): Promise<Extract<Validation, { ok: true }>> {
+export async function readValidFile(file: string, consequence = ""): Promise<Extract<Compiled, { ok: true }>> {
 	const result = await readValidText(file, consequence);
 	const name = sourceName(file);
 	if (result.document.shards !== undefined) {
@@ -56,20 +55,20 @@ export async function readValidFile(file: string, consequence = ""): Promise<Ext
  */
 export type Stored =
 	| { text: null; where: string }
-	| { text: string; where: string; validation: Validation; manifest?: ShardManifest };
+	| { text: string; where: string; validation: Compiled; manifest?: ShardManifest };
 
 export async function readStored(target: KvTarget): Promise<Stored> {
 	const where = describeTarget(target);
 	const text = await readAllowlist(target);
 	if (text === null) return { text, where };
-	const validation = validateAllowlistText(text);
+	const validation = compileAllowlist(text);
 	if (!validation.ok || validation.document.shards === undefined) return { text, where, validation };
 	const manifest = validation.document.shards;
 	return { text, where, validation: await expandShards(target, validation.document), manifest };
 }
 
 /** The stored text, which the command needs (to print, to list, to edit). */
-export function requireStored(stored: Stored): Extract<Stored, { validation: Validation }> {
+export function requireStored(stored: Stored): Extract<Stored, { validation: Compiled }> {
 	if (stored.text === null) {
 		throw new Refusal(
 			`no allowlist is stored in ${stored.where} (key "allowlist"); create one with "cors-gateway push FILE" or "cors-gateway add ORIGIN"`,
@@ -82,7 +81,7 @@ export function requireStored(stored: Stored): Extract<Stored, { validation: Val
  * The stored document, which the command needs valid (to list, to edit). Its warnings are
  * the caller's to show: an edit shows those of the document it is about to write.
  */
-export function requireValidStored(stored: Stored): Extract<Validation, { ok: true }> {
+export function requireValidStored(stored: Stored): Extract<Compiled, { ok: true }> {
 	const { validation: v } = requireStored(stored);
 	if (!v.ok) {
 		printProblems(v.problems, v.warnings);

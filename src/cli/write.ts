@@ -6,7 +6,7 @@
 // the change was computed from. That catches every edit made while the diff was on
 // screen or the prompt was waiting; it narrows the race to the moment between that
 // re-read and the put, which KV cannot close.
-import { type AllowlistDocument, validateAllowlist } from "../policy/index.ts";
+import { type AllowlistDocument, compileAllowlist } from "../policy/index.ts";
 import { canPrompt, confirm } from "./confirm.ts";
 import { diffDocuments, EMPTY_DOCUMENT } from "./diff.ts";
 import { Refusal, UsageError } from "./errors.ts";
@@ -82,7 +82,7 @@ export async function applyEdit(
 	shardAbove: number,
 	nothing: string,
 ): Promise<number> {
-	const result = validateAllowlist(candidate);
+	const result = compileAllowlist(candidate);
 	if (!result.ok) {
 		printProblems(result.problems, []);
 		throw new Refusal(nothing);

@@ -2,9 +2,6 @@
 // where it is, what rule it breaks and how to fix it. The Worker and the command line
 // both go through here, so a document is judged the same way everywhere.
 
-import { errorMessage } from "../error-message.ts";
-import type { ShardManifest } from "../shards/layout.ts";
-import { checkShardManifest } from "../shards/manifest.ts";
 import { canonicalEntryKind } from "./canonical-entry.ts";
 import {
 	FORBIDDEN_METHODS,
@@ -16,6 +13,7 @@ import {
 } from "./header-names.ts";
 import { OriginMatcher } from "./matcher.ts";
 import { canonicalWildcard, describe, entryText, type OriginEntry, parseOriginEntry } from "./origin-entry.ts";
+import { checkShardManifest, type ShardManifest } from "./shard-manifest.ts";
 
 export const MAX_MAX_AGE = 86400;
 
@@ -92,7 +90,8 @@ export function validateAllowlistText(text: string, options?: ValidateOptions): 
 	try {
 		value = JSON.parse(text);
 	} catch (e) {
-		const detail = errorMessage(e);
+		// JSON.parse throws nothing but SyntaxError.
+		const detail = (e as SyntaxError).message;
 		return {
 			ok: false,
 			problems: [{ path: "", rule: "json-syntax", message: `not valid JSON: ${detail}` }],

@@ -1,9 +1,13 @@
-// The pure CORS policy core: no Hono, no KV, no I/O. Validate a document once, compile
-// it into a CorsPolicy once, then call `decide` per request.
-export type { AllowlistDocument, Problem, Validation } from "./document.ts";
-export { formatProblem, validateAllowlist, validateAllowlistText } from "./document.ts";
+// The pure CORS policy core: no Hono, no KV, no I/O, and nothing outside this folder.
+// Compile a document once (`compileAllowlist`), then `decide` per request. This file is
+// the core's whole API: the rest of the project imports nothing else from it.
+export { type Compiled, compileAllowlist, refuseAll } from "./compile.ts";
+export type { AllowlistDocument, Problem } from "./document.ts";
+export { formatProblem } from "./document.ts";
+export { NORMALIZED_METHODS, SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "./header-names.ts";
 export { canonicalOrigin } from "./origin.ts";
 export { entryText, parseOriginEntry } from "./origin-entry.ts";
 export type { CorsRequest, Decision, HeaderList, OriginSource, RefusalReason } from "./policy.ts";
-export { type AnyCorsPolicy, CorsPolicy, settle } from "./policy.ts";
+export { type AnyCorsPolicy, type CorsPolicy, settle } from "./policy.ts";
 export { REASON_TEXT } from "./reasons.ts";
+export { MAX_SHARDS, type ShardManifest } from "./shard-manifest.ts";

@@ -136,6 +136,12 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 		}
 	}
 
+	/** This policy, with the origins of a sharded allowlist's shards looked up in `source`. */
+	withSource(source: OriginSource): CorsPolicy<OriginSource> {
+		if (this.document === null) throw new Error("a policy without a document has no origins to extend");
+		return new CorsPolicy({ document: this.document, matcher: this.matcher, source });
+	}
+
 	decide(req: CorsRequest): Outcome<Source> {
 		return this.decideAny(req) as Outcome<Source>;
 	}

@@ -1,27 +1,9 @@
 // Where a sharded allowlist lives in KV and which shard holds a key. Shared by the command
 // line (which writes the layout) and the Worker (which reads it), so both place every key
 // the same way. docs/LARGE-ALLOWLISTS.md is the reference for this layout.
+import type { ShardManifest } from "../policy/index.ts";
 import { murmur3 } from "./hash.ts";
 
-/** The manifest inside the `allowlist` document: names one immutable, versioned key set. */
-export interface ShardManifest {
-	/** Names the key set: every key of this version starts with `allowlist/<version>/`. */
-	version: string;
-	/** Number of shards, a power of two. */
-	count: number;
-	/** Number of keys over all shards. */
-	entries: number;
-	/** Seeds the shard hash and the filter, so placements cannot be predicted across versions. */
-	seed: number;
-	/** Label counts of the wildcard suffixes in the shards (`*.example.com` has 2), ascending. */
-	wildcardDepths: number[];
-	/** When the document switched to this version (ISO 8601): old versions are removed relative to it. */
-	published: string;
-}
-
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Most shards a manifest may name; with 8,192 keys per shard that is 67 million keys. */
-export const MAX_SHARDS = 65_536;
 /** Keys per shard the command line aims at: about 320 KiB of text, one KV read. */
 export const KEYS_PER_SHARD = 4096;
 

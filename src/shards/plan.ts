@@ -1,15 +1,9 @@
 // Splits a large set of origin entries into the versioned shards and membership filter
 // of docs/LARGE-ALLOWLISTS.md. Pure: the command line writes what this returns to KV.
+
+import { MAX_SHARDS, type ShardManifest } from "../policy/index.ts";
 import { BloomFilter } from "./bloom.ts";
-import {
-	filterKey,
-	KEYS_PER_SHARD,
-	MAX_SHARDS,
-	type ShardManifest,
-	shardKey,
-	shardOf,
-	wildcardDepth,
-} from "./layout.ts";
+import { filterKey, KEYS_PER_SHARD, shardKey, shardOf, wildcardDepth } from "./layout.ts";
 import { encodeShard } from "./shard-text.ts";
 
 /** False-positive rate the filter is sized for: a random unknown origin reads KV 1 time in 1,000. */

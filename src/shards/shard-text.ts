@@ -1,6 +1,6 @@
 // A shard's value in KV: one canonical key per line, sorted, so shards diff and compress well.
-import { parseOriginEntry } from "../policy/origin-entry.ts";
-import { type ShardManifest, shardOf } from "./layout.ts";
+import { parseOriginEntry, type ShardManifest } from "../policy/index.ts";
+import { shardOf } from "./layout.ts";
 
 export function encodeShard(keys: readonly string[]): string {
 	return [...keys].sort().join("\n");

@@ -7,9 +7,9 @@
 // request keeps serving the policy already loaded.
 import { errorMessage } from "../error-message.ts";
 import type { Logger } from "../log/logger.ts";
-import { type AnyCorsPolicy, CorsPolicy, formatProblem, validateAllowlistText } from "../policy/index.ts";
+import { type AnyCorsPolicy, compileAllowlist, formatProblem, refuseAll, type ShardManifest } from "../policy/index.ts";
 import { BloomFilter } from "../shards/bloom.ts";
-import { ALLOWLIST_KEY, filterKey, type ShardManifest } from "../shards/layout.ts";
+import { ALLOWLIST_KEY, filterKey } from "../shards/layout.ts";
 import { withTimeout } from "../timeout.ts";
 import { ShardCache } from "./shard-cache.ts";
 import { SHARD_CACHE_TTL_SECONDS, ShardedOrigins } from "./sharded-origins.ts";
@@ -93,10 +93,7 @@ export class AllowlistStore {
 		for (let waited = 0; this.loaded === undefined && waited < this.readTimeoutMs; waited += COLD_POLL_MS) {
 			await new Promise((resolve) => setTimeout(resolve, COLD_POLL_MS));
 		}
-		return (
-			this.loaded?.policy ??
-			new CorsPolicy({ missing: `the allowlist was not read from KV within ${this.readTimeoutMs} ms` })
-		);
+		return this.loaded?.policy ?? refuseAll(`the allowlist was not read from KV within ${this.readTimeoutMs} ms`);
 	}
 
 	/** Whether a read may start now: fewer than MAX_READS_IN_FLIGHT are under way. */
@@ -142,13 +139,9 @@ export class AllowlistStore {
 		}
 		if (text === null) {
 			this.log({ event: "allowlist-missing", key: ALLOWLIST_KEY, effect: "cross-origin requests refused" });
-			return this.keep(
-				new CorsPolicy({ missing: `no allowlist document under the KV key "${ALLOWLIST_KEY}"` }),
-				text,
-				due,
-			);
+			return this.keep(refuseAll(`no allowlist document under the KV key "${ALLOWLIST_KEY}"`), text, due);
 		}
-		const result = validateAllowlistText(text, { warnings: false });
+		const result = compileAllowlist(text, { warnings: false });
 		if (!result.ok) {
 			const kept = previous?.policy.document ? previous.policy : undefined;
 			this.log({
@@ -159,10 +152,10 @@ export class AllowlistStore {
 					? "ignored; serving the last valid allowlist"
 					: "ignored; no valid allowlist loaded, cross-origin requests refused",
 			});
-			return this.keep(kept ?? new CorsPolicy({ missing: "the allowlist document in KV is invalid" }), text, due);
+			return this.keep(kept ?? refuseAll("the allowlist document in KV is invalid"), text, due);
 		}
 		const manifest = result.document.shards;
-		if (manifest === undefined) return this.keep(new CorsPolicy(result), text, due);
+		if (manifest === undefined) return this.keep(result.policy, text, due);
 
 		let source = previous?.source?.version === manifest.version ? previous.source : undefined;
 		if (source === undefined) {
@@ -172,7 +165,7 @@ export class AllowlistStore {
 				return this.readFailed(filterKey(manifest.version), error);
 			}
 		}
-		return this.keep(new CorsPolicy({ ...result, source: source.origins }), text, due, source);
+		return this.keep(result.policy.withSource(source.origins), text, due, source);
 	}
 
 	/** The shard source of `manifest`, once its membership filter is read. */
@@ -202,7 +195,7 @@ export class AllowlistStore {
 			reason,
 			keeping: kept?.policy.document ? "last valid allowlist" : "nothing: cross-origin requests refused",
 		});
-		const policy = kept?.policy ?? new CorsPolicy({ missing: `the allowlist could not be read from KV (${reason})` });
+		const policy = kept?.policy ?? refuseAll(`the allowlist could not be read from KV (${reason})`);
 		const due = this.now() + this.retryDelay();
 		if (!policy.document) this.failures++;
 		this.loaded = { ...kept, policy, text: kept?.text, due };

@@ -5,9 +5,9 @@
 // decoded results once finished.
 import { errorMessage } from "../error-message.ts";
 import type { Logger } from "../log/logger.ts";
-import type { OriginSource } from "../policy/index.ts";
+import type { OriginSource, ShardManifest } from "../policy/index.ts";
 import type { BloomFilter } from "../shards/bloom.ts";
-import { lookupKeys, type ShardManifest, shardKeys, shardOf } from "../shards/layout.ts";
+import { lookupKeys, shardKeys, shardOf } from "../shards/layout.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
 import { NegativeCache, type ShardCache } from "./shard-cache.ts";
 

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { validateAllowlist } from "../../src/policy/index.ts";
+import { validateAllowlist } from "../../src/policy/document.ts";
 import { ROOT } from "../support/cli.ts";
 
 let schemaAccepts: (doc: unknown) => boolean;

@@ -1,13 +1,19 @@
 // docs/SPEC.md "Behaviour": one row per rule, decided by the compiled policy alone.
 import { describe, expect, it } from "vitest";
-import { CorsPolicy, type CorsRequest, type Decision, validateAllowlist } from "../../src/policy/index.ts";
+import {
+	type CorsPolicy,
+	type CorsRequest,
+	compileAllowlist,
+	type Decision,
+	refuseAll,
+} from "../../src/policy/index.ts";
 
 const SELF = "https://gateway.example.net";
 
 function policyOf(doc: unknown): CorsPolicy {
-	const result = validateAllowlist(doc);
+	const result = compileAllowlist(doc as object);
 	if (!result.ok) throw new Error(JSON.stringify(result.problems));
-	return new CorsPolicy(result);
+	return result.policy;
 }
 
 const base = policyOf({
@@ -26,7 +32,7 @@ const withCredentials = policyOf({ origins: ["https://app.example.com"], credent
 const star = policyOf({ origins: ["*"], headers: ["x-custom"], exposeHeaders: ["x-request-id"] });
 const withNull = policyOf({ origins: ["null", "https://app.example.com"] });
 const starAndNull = policyOf({ origins: ["*", "null"] });
-const none = new CorsPolicy({ missing: "no allowlist document" });
+const none = refuseAll("no allowlist document");
 
 function get(origin: string | null, method = "GET"): CorsRequest {
 	return { method, origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF };

@@ -1,6 +1,7 @@
 // docs/SPEC.md "The allowlist document": what validation accepts, normalizes and refuses.
 import { describe, expect, it } from "vitest";
-import { formatProblem, validateAllowlist, validateAllowlistText } from "../../src/policy/index.ts";
+import { validateAllowlist, validateAllowlistText } from "../../src/policy/document.ts";
+import { formatProblem } from "../../src/policy/index.ts";
 
 function problems(doc: unknown) {
 	const result = validateAllowlist(doc);

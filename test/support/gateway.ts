@@ -5,8 +5,8 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Env } from "../../src/env.ts";
 import { createGateway, type GatewayOptions } from "../../src/gateway.ts";
-import { type AnyCorsPolicy, type Decision, settle } from "../../src/policy/index.ts";
-import type { ShardManifest } from "../../src/shards/layout.ts";
+import { type AnyCorsPolicy, type Decision, type ShardManifest, settle } from "../../src/policy/index.ts";
+
 import { type ShardPlan, shardWrites } from "../../src/shards/plan.ts";
 
 export const ORIGIN = "https://app.example.com";

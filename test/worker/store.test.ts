@@ -2,7 +2,8 @@
 // that throw or hang) are injected by wrapping the real binding, since real KV has none.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { type AnyCorsPolicy, CorsPolicy } from "../../src/policy/index.ts";
+import type { AnyCorsPolicy } from "../../src/policy/index.ts";
+import { CorsPolicy } from "../../src/policy/policy.ts";
 import { ALLOWLIST_KEY } from "../../src/shards/layout.ts";
 import { AllowlistStore } from "../../src/store/allowlist-store.ts";
 import { countingKv, DOC, kvHangs, kvThrows, ORIGIN, putAllowlist } from "../support/gateway.ts";

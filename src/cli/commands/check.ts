@@ -1,4 +1,4 @@
-import { CorsPolicy } from "../../policy/index.ts";
+import { type CorsPolicy, refuseAll } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import { explain } from "../explain.ts";
@@ -31,20 +31,20 @@ ${KV_HELP}`,
 		let source: string;
 		if (file !== undefined) {
 			source = sourceName(file);
-			policy = new CorsPolicy(await readValidText(file));
+			policy = (await readValidText(file)).policy;
 		} else {
 			const stored = await readStored(kvTarget(values, "check"));
 			source = stored.where;
 			if (stored.text === null) {
-				policy = new CorsPolicy({ missing: `no allowlist is stored in ${stored.where}` });
+				policy = refuseAll(`no allowlist is stored in ${stored.where}`);
 			} else if (!stored.validation.ok) {
 				printProblems(stored.validation.problems, []);
 				note(
 					`the allowlist in ${stored.where} is invalid: a gateway that loaded a valid one earlier keeps it, a freshly started one refuses every cross-origin request`,
 				);
-				policy = new CorsPolicy({ missing: `the allowlist in ${stored.where} is invalid` });
+				policy = refuseAll(`the allowlist in ${stored.where} is invalid`);
 			} else {
-				policy = new CorsPolicy(stored.validation);
+				policy = stored.validation.policy;
 			}
 		}
 		const { approved, lines } = explain(policy, {

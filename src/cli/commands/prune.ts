@@ -1,4 +1,4 @@
-import { validateAllowlistText } from "../../policy/index.ts";
+import { compileAllowlist } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget } from "../args.ts";
 import { readAllowlist } from "../kv.ts";
 import { pruneVersions } from "../shards.ts";
@@ -17,7 +17,7 @@ ${KV_HELP}`,
 		const target = kvTarget(values, "prune");
 		// Only the manifest matters here: the shards themselves are not read back.
 		const text = await readAllowlist(target);
-		const stored = text === null ? undefined : validateAllowlistText(text);
+		const stored = text === null ? undefined : compileAllowlist(text);
 		const manifest = stored?.ok ? stored.document.shards : undefined;
 		const plan = await pruneVersions(
 			target,

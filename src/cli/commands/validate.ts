@@ -1,4 +1,4 @@
-import { validateAllowlistText } from "../../policy/index.ts";
+import { compileAllowlist } from "../../policy/index.ts";
 import { Refusal, UsageError } from "../errors.ts";
 import { plural, printProblems, say, serialize } from "../output.ts";
 import { readDocumentText, sourceName } from "../source.ts";
@@ -17,7 +17,7 @@ export const validate: Command = {
 			throw new UsageError('validate: give a FILE, or pipe the document in ("cors-gateway validate < allowlist.json")');
 		}
 		const name = sourceName(file);
-		const result = validateAllowlistText(await readDocumentText(file));
+		const result = compileAllowlist(await readDocumentText(file));
 		printProblems(result.ok ? [] : result.problems, result.warnings);
 		if (!result.ok) throw new Refusal(`${name}: not a valid allowlist (${plural(result.problems.length, "problem")})`);
 		if (values.print) process.stdout.write(serialize(result.document));

@@ -1,8 +1,28 @@
-// Validates the `shards` field of the allowlist document: the manifest naming the
-// versioned shard set of a large allowlist (docs/LARGE-ALLOWLISTS.md). The command line
+// The `shards` field of the allowlist document: the manifest naming the versioned shard
+// set of a large allowlist (docs/LARGE-ALLOWLISTS.md), its shape and its validation; the
+// layout it names (key names, which shard holds a key) is src/shards'. The command line
 // writes it; a hand-edited one that does not fit is rejected like any other field, so a
 // broken manifest can never stand for "no restriction".
-import { MAX_SHARDS, type ShardManifest, VERSION_PATTERN } from "./layout.ts";
+
+/** The manifest inside the `allowlist` document: names one immutable, versioned key set. */
+export interface ShardManifest {
+	/** Names the key set: every key of this version starts with `allowlist/<version>/`. */
+	version: string;
+	/** Number of shards, a power of two. */
+	count: number;
+	/** Number of keys over all shards. */
+	entries: number;
+	/** Seeds the shard hash and the filter, so placements cannot be predicted across versions. */
+	seed: number;
+	/** Label counts of the wildcard suffixes in the shards (`*.example.com` has 2), ascending. */
+	wildcardDepths: number[];
+	/** When the document switched to this version (ISO 8601): old versions are removed relative to it. */
+	published: string;
+}
+
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Most shards a manifest may name; with 8,192 keys per shard that is 67 million keys. */
+export const MAX_SHARDS = 65_536;
 
 type Report = (path: string, rule: string, message: string, fix?: string) => unknown;
 

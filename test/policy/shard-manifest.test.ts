@@ -1,6 +1,6 @@
 // The `shards` field of the allowlist document, judged by the same validator as the rest.
 import { describe, expect, it } from "vitest";
-import { validateAllowlist } from "../../src/policy/index.ts";
+import { validateAllowlist } from "../../src/policy/document.ts";
 
 const MANIFEST = {
 	version: "20261126T013000Z-3f9a",
