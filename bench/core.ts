@@ -12,8 +12,8 @@ import {
 } from "../src/policy/index.ts";
 import { lookupKeys } from "../src/shards/layout.ts";
 import { planShards, type ShardPlan, shardWrites } from "../src/shards/plan.ts";
-import { ShardCache } from "../src/store/shard-cache.ts";
-import { ShardedOrigins } from "../src/store/sharded-origins.ts";
+import { ShardCache } from "../src/worker/store/shard-cache.ts";
+import { ShardedOrigins } from "../src/worker/store/sharded-origins.ts";
 import { type BenchAllowlist, benchAllowlist, benchOrigins, SETTINGS } from "./allowlists.ts";
 import { loadAverage, machineLines } from "./machine.ts";
 import { PREFLIGHT_HEADERS } from "./scenarios.ts";

@@ -1,6 +1,6 @@
 // The bench's report: Markdown tables of every measurement, the ratios side by side, and
 // each target of issues 6 and 8 with its figure and verdict.
-import { SHARD_CACHE_BUDGET_BYTES } from "../src/store/shard-cache.ts";
+import { SHARD_CACHE_BUDGET_BYTES } from "../src/worker/store/shard-cache.ts";
 import type { BenchAllowlist } from "./allowlists.ts";
 import type { LoadResult } from "./load.ts";
 import { machineLines } from "./machine.ts";

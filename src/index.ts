@@ -1,4 +1,4 @@
 // Worker entry (docs/SPEC.md): the default export is the gateway, a module Worker.
-import { createGateway } from "./gateway.ts";
+import { createGateway } from "./worker/gateway.ts";
 
 export default createGateway();

@@ -1,7 +1,7 @@
 // Parses one subcommand's arguments strictly (an unknown option or a missing value is a
 // usage error, never ignored) and turns the KV flags into a wrangler target.
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { errorMessage } from "../error-message.ts";
+import { errorMessage } from "../worker/log.ts";
 import { UsageError } from "./errors.ts";
 import type { KvTarget } from "./kv.ts";
 import { SHARD_ABOVE } from "./shards.ts";

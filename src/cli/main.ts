@@ -1,7 +1,7 @@
 // `cors-gateway`: validate, explain and change the KV allowlist. Dispatches to one
 // subcommand and turns every failure into a message and an exit code, never a stack trace.
 
-import { errorMessage } from "../error-message.ts";
+import { errorMessage } from "../worker/log.ts";
 import { parseCommand } from "./args.ts";
 import { add } from "./commands/add.ts";
 import { check } from "./commands/check.ts";

@@ -1,7 +1,7 @@
 // The refusal log's bounds, one row per rule: a flood of one refused request writes a few
 // full lines and one summary per minute, never a line per request.
 import { describe, expect, it } from "vitest";
-import { RefusalLog } from "../../src/log/refusal-log.ts";
+import { RefusalLog } from "../../src/worker/log.ts";
 
 const MINUTE = 60_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NegativeCache, ShardCache } from "../../src/store/shard-cache.ts";
+import { NegativeCache, ShardCache } from "../../src/worker/store/shard-cache.ts";
 
 const shard = (n: number) => new Set(Array.from({ length: n }, (_, i) => `https://t${i}.example`));
 

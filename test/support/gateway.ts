@@ -3,11 +3,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
-import type { Env } from "../../src/env.ts";
-import { createGateway, type GatewayOptions } from "../../src/gateway.ts";
 import { type AnyCorsPolicy, type Decision, type ShardManifest, settle } from "../../src/policy/index.ts";
-
 import { type ShardPlan, shardWrites } from "../../src/shards/plan.ts";
+import type { Env } from "../../src/worker/config.ts";
+import { createGateway, type GatewayOptions } from "../../src/worker/gateway.ts";
 
 export const ORIGIN = "https://app.example.com";
 export const GATEWAY = "https://gateway.test";

@@ -3,10 +3,10 @@
 // `cors-gateway-reason` header appears only with CORS_DEBUG = "true".
 import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { REASON_HEADER } from "../../src/http/cors.ts";
 import { REASON_TEXT, type RefusalReason } from "../../src/policy/index.ts";
 import { filterKey } from "../../src/shards/layout.ts";
 import { planShards } from "../../src/shards/plan.ts";
+import { REASON_HEADER } from "../../src/worker/cors/cors-layer.ts";
 import { DOC, GATEWAY, ORIGIN, putAllowlist, switchedTo, type TestGateway, testGateway } from "../support/gateway.ts";
 
 interface Row {

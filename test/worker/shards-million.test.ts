@@ -3,8 +3,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { shardKey, shardOf } from "../../src/shards/layout.ts";
 import { planShards, type ShardPlan } from "../../src/shards/plan.ts";
-import { AllowlistStore } from "../../src/store/allowlist-store.ts";
-import { SHARD_CACHE_BUDGET_BYTES } from "../../src/store/shard-cache.ts";
+import { AllowlistStore } from "../../src/worker/store/allowlist-store.ts";
+import { SHARD_CACHE_BUDGET_BYTES } from "../../src/worker/store/shard-cache.ts";
 import {
 	actionFor,
 	countingKv,

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { shardKey, shardOf } from "../../src/shards/layout.ts";
 import { planShards } from "../../src/shards/plan.ts";
-import { AllowlistStore } from "../../src/store/allowlist-store.ts";
+import { AllowlistStore } from "../../src/worker/store/allowlist-store.ts";
 import { actionFor, countingKv, failingKey, preflightStatus, publishPlan, testGateway } from "../support/gateway.ts";
 
 const TENANTS = 20_000;

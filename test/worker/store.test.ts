@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AnyCorsPolicy } from "../../src/policy/index.ts";
 import { CorsPolicy } from "../../src/policy/policy.ts";
 import { ALLOWLIST_KEY } from "../../src/shards/layout.ts";
-import { AllowlistStore } from "../../src/store/allowlist-store.ts";
+import { AllowlistStore } from "../../src/worker/store/allowlist-store.ts";
 import { countingKv, DOC, kvHangs, kvThrows, ORIGIN, putAllowlist } from "../support/gateway.ts";
 
 const REFRESH_MS = 30_000;

@@ -1,22 +1,23 @@
 // The Worker: a Hono app. Load the isolate's runtime (config and allowlist store, built
 // once), then the CORS layer decides, and forwards to the route's target when it may.
 import { Hono } from "hono";
-import { readConfig } from "./config.ts";
-import { ConfigError } from "./config-error.ts";
-import type { Env } from "./env.ts";
-import { errorMessage } from "./error-message.ts";
-import { routeFor } from "./forward/routes.ts";
-import { forward, UpstreamError } from "./forward/upstream.ts";
-import type { Runtime } from "./http/context.ts";
-import { withCors } from "./http/cors.ts";
-import { jsonLog, type Logger } from "./log/logger.ts";
-import { RefusalLog } from "./log/refusal-log.ts";
+import { ConfigError, type Env, type GatewayConfig, readConfig, routeFor } from "./config.ts";
+import { type CorsLayer, withCors } from "./cors/cors-layer.ts";
+import { type ForwardOptions, forward, UpstreamError } from "./forward/upstream.ts";
+import { errorMessage, jsonLog, type Logger, RefusalLog } from "./log.ts";
 import { AllowlistStore } from "./store/allowlist-store.ts";
 
 export interface GatewayOptions {
 	log?: Logger;
 	/** The clock of the refusal log's windows (tests). */
 	now?: () => number;
+}
+
+/** What the gateway builds once per isolate and hands to every request. */
+interface Runtime {
+	config: GatewayConfig;
+	cors: CorsLayer;
+	forwarding: ForwardOptions;
 }
 
 export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: Env }> {
@@ -40,7 +41,7 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 		return withCors(
 			request,
 			url,
-			runtime,
+			runtime.cors,
 			(p) => c.executionCtx.waitUntil(p),
 			async () => {
 				const route = routeFor(config.routes, url.pathname);
@@ -72,9 +73,12 @@ function buildRuntime(env: Env, log: Logger, now?: () => number): Runtime | Conf
 		const config = readConfig(env);
 		return {
 			config,
-			log,
-			refusals: new RefusalLog(log, { perKey: config.refusalLogLimit, now }),
-			store: new AllowlistStore(env.ALLOWLIST, { refreshMs: config.refreshMs, log }),
+			cors: {
+				store: new AllowlistStore(env.ALLOWLIST, { refreshMs: config.refreshMs, log }),
+				debug: config.debug,
+				log,
+				refusals: new RefusalLog(log, { perKey: config.refusalLogLimit, now }),
+			},
 			forwarding: { timeoutMs: config.upstreamTimeoutMs, assets: env.ASSETS },
 		};
 	} catch (error) {

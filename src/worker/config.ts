@@ -1,7 +1,71 @@
-// The route table: which configured upstream serves a path. Targets are fixed when the
-// table is read; a request only ever chooses among them, never names a host itself.
-import { ConfigError } from "../config-error.ts";
+// The Worker's configuration, read once per isolate: its bindings and vars (named as in
+// docs/SPEC.md), the route table, and the errors a wrong value raises. A bad value stops
+// the gateway with a message naming the var and the fix, instead of guessing.
 
+/** A var of the Worker is missing or wrong; the message names it and the fix. */
+export class ConfigError extends Error {}
+
+export interface Env {
+	ALLOWLIST: KVNamespace;
+	/** Where approved requests go: an absolute http(s) URL. */
+	UPSTREAM_URL?: string;
+	/** Upstream timeout in milliseconds (default in config.ts), then `504`. */
+	UPSTREAM_TIMEOUT_MS?: string;
+	/** Longest time in seconds an isolate serves a loaded allowlist before re-reading KV. */
+	ALLOWLIST_REFRESH_SECONDS?: string;
+	/** `"true"` names each refusal's reason in a `cors-gateway-reason` header. */
+	CORS_DEBUG?: string;
+	/** Refusals an isolate logs in full per (reason, origin) per minute; the rest are summarized. */
+	REFUSAL_LOG_LIMIT?: string;
+	/** Route table: path prefix → upstream URL or `"assets"`; a JSON object or its text. */
+	ROUTES?: string | Record<string, unknown>;
+	/** The Worker's static assets (wrangler.toml `[assets]`), used by `"assets"` routes. */
+	ASSETS?: Fetcher;
+}
+
+// --- vars ----------------------------------------------------------------------------
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
+const DEFAULT_REFRESH_SECONDS = 30;
+/** Refusals logged in full per (reason, origin) per minute (REFUSAL_LOG_LIMIT). */
+const DEFAULT_REFUSAL_LOG_LIMIT = 10;
+
+export interface GatewayConfig {
+	routes: RouteTable;
+	upstreamTimeoutMs: number;
+	refreshMs: number;
+	debug: boolean;
+	refusalLogLimit: number;
+}
+
+function positiveNumber(
+	env: Env,
+	name: "UPSTREAM_TIMEOUT_MS" | "ALLOWLIST_REFRESH_SECONDS" | "REFUSAL_LOG_LIMIT",
+	fallback: number,
+	min: number,
+): number {
+	const raw = env[name];
+	if (raw === undefined || raw === "") return fallback;
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value < min) {
+		throw new ConfigError(
+			`${name} must be a number of at least ${min}, got ${JSON.stringify(raw)}; remove it to use the default ${fallback}`,
+		);
+	}
+	return value;
+}
+
+export function readConfig(env: Env): GatewayConfig {
+	return {
+		routes: parseRoutes(env.UPSTREAM_URL, env.ROUTES, env.ASSETS !== undefined),
+		upstreamTimeoutMs: positiveNumber(env, "UPSTREAM_TIMEOUT_MS", DEFAULT_UPSTREAM_TIMEOUT_MS, 1),
+		refreshMs: positiveNumber(env, "ALLOWLIST_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS, 0) * 1000,
+		debug: env.CORS_DEBUG === "true",
+		refusalLogLimit: Math.floor(positiveNumber(env, "REFUSAL_LOG_LIMIT", DEFAULT_REFUSAL_LOG_LIMIT, 0)),
+	};
+}
+
+// --- the route table: which configured target serves a path. Targets are fixed when the
+// table is read; a request only ever chooses among them, never names a host itself.
 /**
  * `base` is the target's origin and base path, fixed at load: a request's path (which
  * always starts with "/") and query are appended to it, so the authority can only ever

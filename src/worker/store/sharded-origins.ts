@@ -3,16 +3,16 @@
 // answer the rest. Otherwise the request reads the shards it needs itself: workerd lets a
 // request await only its own I/O, so reads are never shared while pending, only their
 // decoded results once finished.
-import { errorMessage } from "../error-message.ts";
-import type { Logger } from "../log/logger.ts";
-import type { OriginSource, ShardManifest } from "../policy/index.ts";
-import type { BloomFilter } from "../shards/bloom.ts";
-import { lookupKeys, shardKeys, shardOf } from "../shards/layout.ts";
-import { decodeShard, shardFault } from "../shards/shard-text.ts";
+
+import type { OriginSource, ShardManifest } from "../../policy/index.ts";
+import type { BloomFilter } from "../../shards/bloom.ts";
+import { lookupKeys, shardKeys, shardOf } from "../../shards/layout.ts";
+import { decodeShard, shardFault } from "../../shards/shard-text.ts";
+import { errorMessage, type Logger } from "../log.ts";
 import { NegativeCache, type ShardCache } from "./shard-cache.ts";
 
-/** Shards never change under a key, so edge caches may keep them as long as KV allows. */
-export const SHARD_CACHE_TTL_SECONDS = 86_400;
+/** KV's `cacheTtl` for shard reads: shards never change under a key, so edge caches may keep them as long as KV allows. */
+export const KV_EDGE_CACHE_TTL_SECONDS = 86_400;
 /** Lookup keys remembered as absent (filter false positives), per allowlist version. */
 const NEGATIVE_CACHE_SIZE = 10_000;
 

@@ -5,14 +5,20 @@
 // isolate's first requests start at most MAX_READS_IN_FLIGHT reads and the rest poll for
 // the value one of them stores; later refreshes run in one request's waitUntil while every
 // request keeps serving the policy already loaded.
-import { errorMessage } from "../error-message.ts";
-import type { Logger } from "../log/logger.ts";
-import { type AnyCorsPolicy, compileAllowlist, formatProblem, refuseAll, type ShardManifest } from "../policy/index.ts";
-import { BloomFilter } from "../shards/bloom.ts";
-import { ALLOWLIST_KEY, filterKey } from "../shards/layout.ts";
+
+import {
+	type AnyCorsPolicy,
+	compileAllowlist,
+	formatProblem,
+	refuseAll,
+	type ShardManifest,
+} from "../../policy/index.ts";
+import { BloomFilter } from "../../shards/bloom.ts";
+import { ALLOWLIST_KEY, filterKey } from "../../shards/layout.ts";
+import { errorMessage, type Logger } from "../log.ts";
 import { withTimeout } from "../timeout.ts";
 import { ShardCache } from "./shard-cache.ts";
-import { SHARD_CACHE_TTL_SECONDS, ShardedOrigins } from "./sharded-origins.ts";
+import { KV_EDGE_CACHE_TTL_SECONDS, ShardedOrigins } from "./sharded-origins.ts";
 
 /** A KV read that has not answered by then counts as failed. */
 const KV_READ_TIMEOUT_MS = 5_000;
@@ -171,12 +177,13 @@ export class AllowlistStore {
 	/** The shard source of `manifest`, once its membership filter is read. */
 	private async openShards(manifest: ShardManifest): Promise<ShardedOrigins> {
 		const key = filterKey(manifest.version);
-		const bytes = await this.timed(this.kv.get(key, { type: "arrayBuffer", cacheTtl: SHARD_CACHE_TTL_SECONDS }));
+		const bytes = await this.timed(this.kv.get(key, { type: "arrayBuffer", cacheTtl: KV_EDGE_CACHE_TTL_SECONDS }));
 		if (bytes === null) throw new Error(`the membership filter "${key}" is missing`);
 		const filter = BloomFilter.fromBytes(bytes);
 		if (filter === undefined || filter.seed !== manifest.seed)
 			throw new Error(`the membership filter "${key}" is not one written for this manifest`);
-		const read = (shard: string) => this.timed(this.kv.get(shard, { type: "text", cacheTtl: SHARD_CACHE_TTL_SECONDS }));
+		const read = (shard: string) =>
+			this.timed(this.kv.get(shard, { type: "text", cacheTtl: KV_EDGE_CACHE_TTL_SECONDS }));
 		return new ShardedOrigins(manifest, filter, this.shards, read, this.log);
 	}
 

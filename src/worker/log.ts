@@ -1,9 +1,19 @@
-// Bounds what refusals write to the log, per isolate: a bot or a misconfigured client
-// repeating one refused request must not write one line per request into Workers Logs.
-// Within each window the first `perKey` refusals of a (reason, origin) pair are logged in
-// full (at most `perWindow` in all), the rest only counted; the window's counts then go
-// out as one `cors-refused-summary` line.
-import type { Logger } from "./logger.ts";
+// The gateway's log: one JSON object per line, as `wrangler tail` and Workers Logs show
+// it, and the bound on what refusals write to it.
+
+export type Logger = (event: Record<string, unknown>) => void;
+
+export const jsonLog: Logger = (event) => console.log(JSON.stringify(event));
+
+/** What a caught value says, for logs and messages: anything can be thrown in JavaScript. */
+export function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+// A bot or a misconfigured client repeating one refused request must not write one line
+// per request into Workers Logs. Within each window the first `perKey` refusals of a
+// (reason, origin) pair are logged in full (at most `perWindow` in all), the rest only
+// counted; the window's counts then go out as one `cors-refused-summary` line.
 
 export interface RefusalLogOptions {
 	/** Full lines per (reason, origin) per window. */
@@ -13,8 +23,6 @@ export interface RefusalLogOptions {
 	now?: () => number;
 }
 
-/** Default full lines per (reason, origin) per window. */
-export const DEFAULT_REFUSALS_LOGGED_PER_KEY = 10;
 const WINDOW_MS = 60_000;
 /** Full lines per window, all pairs together, as a multiple of `perKey`. */
 const KEYS_LOGGED_IN_FULL = 20;

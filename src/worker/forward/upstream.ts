@@ -1,8 +1,8 @@
 // Sends an approved request to its configured target and streams the answer back.
-import { errorMessage } from "../error-message.ts";
-import { forwardableHeaders } from "../http/headers.ts";
+import type { Target } from "../config.ts";
+import { errorMessage } from "../log.ts";
 import { withTimeout } from "../timeout.ts";
-import type { Target } from "./routes.ts";
+import { forwardableHeaders } from "./hop-by-hop.ts";
 
 export interface ForwardOptions {
 	timeoutMs: number;

@@ -1,8 +1,8 @@
 // The CORS layer around forwarding: asks the compiled policy for a decision and applies
 // it. All CORS logic lives in src/policy; this file only turns decisions into responses.
-import { REASON_TEXT, type RefusalReason, settle } from "../policy/index.ts";
-import type { Runtime } from "./context.ts";
-import { dropAccessControl, mergeVary, setAll } from "./headers.ts";
+import { type AnyCorsPolicy, REASON_TEXT, type RefusalReason, settle } from "../../policy/index.ts";
+import type { Logger, RefusalLog } from "../log.ts";
+import { dropAccessControl, mergeVary, setAll } from "./response-headers.ts";
 
 export const REASON_HEADER = "cors-gateway-reason";
 const MAX_LOGGED = 256;
@@ -17,6 +17,16 @@ function textPerReason(format: (reason: string, text: string) => string): Record
 	return out;
 }
 
+/** What the CORS layer works with, built once per isolate. */
+export interface CorsLayer {
+	/** The policy to decide with (the allowlist store); a due refresh goes to `waitUntil`. */
+	store: { policy(waitUntil: (promise: Promise<unknown>) => void): AnyCorsPolicy | Promise<AnyCorsPolicy> };
+	/** CORS_DEBUG: name each refusal's reason in a response header. */
+	debug: boolean;
+	log: Logger;
+	refusals: RefusalLog;
+}
+
 /**
  * Answers preflights and refusals itself; otherwise calls `next` (which forwards) and
  * sets the decision's headers on its response. `url` is the request's, parsed once.
@@ -24,11 +34,11 @@ function textPerReason(format: (reason: string, text: string) => string): Record
 export async function withCors(
 	request: Request,
 	url: URL,
-	runtime: Runtime,
+	layer: CorsLayer,
 	waitUntil: (promise: Promise<unknown>) => void,
 	next: () => Promise<Response>,
 ): Promise<Response> {
-	const { store, config, log, refusals } = runtime;
+	const { store, debug, log, refusals } = layer;
 	const headers = request.headers;
 	// Only an isolate's first requests wait for KV; the rest skip a needless await.
 	const loaded = store.policy(waitUntil);
@@ -65,7 +75,7 @@ export async function withCors(
 				path: url.pathname.slice(0, MAX_LOGGED),
 			});
 		const refusal = decision.headers as [string, string][];
-		const out = config.debug ? [...refusal, [REASON_HEADER, REASON_VALUE[decision.reason]]] : refusal;
+		const out = debug ? [...refusal, [REASON_HEADER, REASON_VALUE[decision.reason]]] : refusal;
 		return new Response(REFUSAL_BODY[decision.reason], { status: 403, headers: out });
 	}
 
