@@ -30,6 +30,16 @@ export default defineConfig({
 				},
 			},
 			{
+				// The Worker behind a real TCP listener (workerd's HTTP server through Miniflare's
+				// API, from Node): what only real keep-alive connections show.
+				test: {
+					name: "socket",
+					environment: "node",
+					include: ["test/socket/**/*.test.ts"],
+					testTimeout: 120_000,
+				},
+			},
+			{
 				// The Worker inside workerd (miniflare), configured from wrangler.toml, with a
 				// real local KV namespace (ALLOWLIST, fresh per test file) and a real upstream.
 				plugins: [

@@ -3,13 +3,14 @@
 //
 // Starts a local upstream (scripts/demo-upstream.mjs) and the gateway under `wrangler dev`
 // with its own temporary `--persist-to` directory and a seeded local KV allowlist, then
-// drives a mix of allowed, refused and preflight requests from N concurrent clients for a
-// bounded time (and at most --max-requests requests; at most 60 s past --duration while an
+// drives a mix of allowed, refused and preflight requests (with and without bodies, of up
+// to 256 KiB, on fetch's keep-alive connections) from N concurrent clients for a bounded time (and at most --max-requests requests; at most 60 s past --duration while an
 // allowlist change is still to be seen). Mid-run it changes the allowlist twice
 // (A → B → A, with `wrangler kv key put --local`), and checks every response against
 // what policy A or policy B allows, computed by the project's own policy core: a response
 // consistent with neither (a failure, a wrong status or CORS header, or a half-applied
-// allowlist) is an error, and so is any request reaching the upstream that should not.
+// allowlist) is an error, and so are any request reaching the upstream that should not,
+// any connection error (a reset, a closed socket) and any timeout.
 // It reports errors, latency percentiles, the workerd process's RSS and the Worker isolate's
 // JavaScript heap over time (read through wrangler dev's inspector port), stops every
 // process it started (also on failure or Ctrl+C) and exits non-zero on any error, or when
@@ -24,6 +25,7 @@
 // gateway contact a decoy server.
 // Ports: --port (wrangler dev), +1 (its inspector), +2 (the upstream), +3 (the decoy).
 import { spawn } from "node:child_process";
+import diagnostics from "node:diagnostics_channel";
 import { once } from "node:events";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -82,11 +84,34 @@ const POLICY_B = {
 	maxAge: 300,
 };
 
+// Bodies of several sizes, on allowed requests (streamed to the upstream) and on refused
+// ones (never read by the gateway): a refusal must leave its keep-alive connection usable.
+const BODY = { small: '{"n":1}', "64 KiB": "x".repeat(64 * 1024), "256 KiB": "x".repeat(256 * 1024) };
 /** @typedef {{ name: string, method: string, headers: Record<string, string>, body?: string }} Shape */
 /** @type {Shape[]} */
 const SHAPES = [
 	{ name: "allowed GET", method: "GET", headers: { origin: "https://app.example.com" } },
-	{ name: "allowed POST", method: "POST", headers: { origin: "https://app.example.com" }, body: '{"n":1}' },
+	{ name: "allowed POST", method: "POST", headers: { origin: "https://app.example.com" }, body: BODY.small },
+	{
+		name: "allowed PUT, 256 KiB",
+		method: "PUT",
+		headers: { origin: "https://app.example.com" },
+		body: BODY["256 KiB"],
+	},
+	{ name: "refused POST", method: "POST", headers: { origin: "https://evil.example.net" }, body: BODY.small },
+	{
+		name: "refused POST, 64 KiB",
+		method: "POST",
+		headers: { origin: "https://evil.example.net" },
+		body: BODY["64 KiB"],
+	},
+	{
+		name: "refused PUT, 256 KiB",
+		method: "PUT",
+		headers: { origin: "https://evil.example.net" },
+		body: BODY["256 KiB"],
+	},
+	{ name: "malformed Origin POST", method: "POST", headers: { origin: "https://app.example.com/" }, body: BODY.small },
 	{ name: "wildcard GET (A only)", method: "GET", headers: { origin: "https://shop.tenant.example.com" } },
 	{ name: "new origin GET (B only)", method: "GET", headers: { origin: "https://new.example.org" } },
 	{ name: "refused GET", method: "GET", headers: { origin: "https://evil.example.net" } },
@@ -330,6 +355,13 @@ async function main() {
 	let done = 0;
 	let forwardedExpected = 0;
 	let refusedCount = 0;
+	let connectionErrors = 0;
+	let timeouts = 0;
+	// Connections fetch opened (Node's fetch keeps them alive and reuses them).
+	let connectionsOpened = 0;
+	diagnostics.subscribe("undici:client:connected", () => {
+		connectionsOpened++;
+	});
 	const seen = { A: 0, B: 0, both: 0 };
 	/** Each allowlist change: when it was written, and when an answer only the new policy gives first came. */
 	/** @type {{ at: number, to: "A" | "B", effective: number }[]} */
@@ -379,7 +411,12 @@ async function main() {
 				if (res.status === 200) forwardedExpected++;
 			} catch (error) {
 				latencies[done++] = performance.now() - t0;
-				fail(`${shape.name}: ${error instanceof Error ? error.message : String(error)}`);
+				// A timeout, or a connection error: a reset, a write to a closed socket, a
+				// connection closed before the answer (fetch's cause says which).
+				if (error instanceof Error && error.name === "TimeoutError") timeouts++;
+				else connectionErrors++;
+				const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+				fail(`${shape.name}: ${error instanceof Error ? error.message : String(error)}${cause}`);
 			}
 		}
 	}
@@ -447,6 +484,9 @@ async function main() {
 	console.log(`answers:    ${seen.both} same under A and B, ${seen.A} only A, ${seen.B} only B`);
 	console.log(
 		`changes:    ${changes.map((c) => `→${c.to} written at ${c.at.toFixed(1)} s, in effect by ${Number.isNaN(c.effective) ? "never" : `${c.effective.toFixed(1)} s`}`).join("; ")}`,
+	);
+	console.log(
+		`connections: ${connectionsOpened} opened (keep-alive), ${connectionErrors} connection errors (resets, closed sockets), ${timeouts} timeouts`,
 	);
 	console.log(`refused:    ${refusedCount} responses, ${refusalLines} cors-refused log lines`);
 	console.log(`upstream:   ${upstreamSeen} requests received, ${forwardedExpected} forwarded answers`);

@@ -1,0 +1,231 @@
+// The Worker behind a real TCP listener: workerd's own HTTP server (Miniflare, a direct
+// socket with no proxy in front) and Node keep-alive connections, reused request after
+// request as browsers and API clients reuse them. The worker project's requests never
+// cross a socket, so what an answer does to its connection shows only here. The rule
+// (RFC 9112 §9.3, §9.6): a connection is kept for the next request, or given up with
+// notice (`Connection: close`); never reset under a client that is still using it. That
+// holds for refusals of requests with a body the gateway never reads: workerd discards an
+// unread body that has already arrived and keeps the connection; when more is still to
+// come (here from about 32 KiB) it answers with `Connection: close` instead of reading an
+// unbounded body — its behaviour, pinned by the compatibility date, which a Worker cannot
+// change (it drops a `Connection` header the Worker sets).
+import http from "node:http";
+import type { Socket } from "node:net";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundle, compatibilityDate } from "../../bench/bundle.ts";
+import { startUpstreamServer, type UpstreamServer } from "../support/upstream-server.ts";
+
+const ALLOWED = "https://app.example.com";
+const REFUSED = "https://evil.example.net";
+const CONNECTIONS = 8;
+const KiB = 1024;
+
+interface Row {
+	rule: string;
+	method: string;
+	headers: Record<string, string>;
+	bodyBytes: number;
+	status: number;
+	/** Its connection must be reused: false where workerd may close it with notice (above). */
+	keepsConnection: boolean;
+}
+
+const ROWS: Row[] = [
+	{
+		rule: "a refused origin's POST, small body",
+		method: "POST",
+		headers: { origin: REFUSED },
+		bodyBytes: 7,
+		status: 403,
+		keepsConnection: true,
+	},
+	{
+		rule: "a refused origin's POST, 64 KiB body",
+		method: "POST",
+		headers: { origin: REFUSED },
+		bodyBytes: 64 * KiB,
+		status: 403,
+		keepsConnection: false,
+	},
+	{
+		rule: "a refused origin's PUT, 256 KiB body",
+		method: "PUT",
+		headers: { origin: REFUSED },
+		bodyBytes: 256 * KiB,
+		status: 403,
+		keepsConnection: false,
+	},
+	{
+		rule: "a malformed Origin's POST, small body",
+		method: "POST",
+		headers: { origin: `${ALLOWED}/` },
+		bodyBytes: 7,
+		status: 403,
+		keepsConnection: true,
+	},
+	{
+		rule: "a refused origin's GET",
+		method: "GET",
+		headers: { origin: REFUSED },
+		bodyBytes: 0,
+		status: 403,
+		keepsConnection: true,
+	},
+	{
+		rule: "a refused preflight",
+		method: "OPTIONS",
+		headers: { origin: REFUSED, "access-control-request-method": "PUT" },
+		bodyBytes: 0,
+		status: 403,
+		keepsConnection: true,
+	},
+	{
+		rule: "an approved preflight",
+		method: "OPTIONS",
+		headers: { origin: ALLOWED, "access-control-request-method": "PUT" },
+		bodyBytes: 0,
+		status: 204,
+		keepsConnection: true,
+	},
+	{
+		rule: "an allowed origin's POST, small body, forwarded",
+		method: "POST",
+		headers: { origin: ALLOWED },
+		bodyBytes: 7,
+		status: 200,
+		keepsConnection: true,
+	},
+	{
+		rule: "an allowed origin's PUT, 256 KiB body, forwarded",
+		method: "PUT",
+		headers: { origin: ALLOWED },
+		bodyBytes: 256 * KiB,
+		status: 200,
+		keepsConnection: true,
+	},
+	{
+		rule: "an allowed origin's GET, forwarded",
+		method: "GET",
+		headers: { origin: ALLOWED },
+		bodyBytes: 0,
+		status: 200,
+		keepsConnection: true,
+	},
+];
+
+let upstream: UpstreamServer;
+let mf: Miniflare;
+let gateway: string;
+
+beforeAll(async () => {
+	upstream = await startUpstreamServer();
+	const code = await bundle("gateway");
+	mf = new Miniflare({
+		host: "127.0.0.1",
+		port: 0,
+		cf: false,
+		enableDevRegistry: false,
+		handleStructuredLogs: () => {},
+		workers: [
+			{
+				config: {
+					name: "gateway",
+					compatibilityDate: compatibilityDate(),
+					manifest: { mainModule: "worker.mjs", modules: { "worker.mjs": { type: "esm", contents: code } } },
+					env: {
+						UPSTREAM_URL: { type: "text", value: upstream.url },
+						ALLOWLIST: { type: "kv", id: "allowlist" },
+					},
+				},
+				// workerd's HTTP server itself, not Miniflare's entry Worker in front of it.
+				dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0, proxy: false }] },
+			},
+		],
+	});
+	await mf.ready;
+	const kv = await mf.getKVNamespace("ALLOWLIST", "gateway");
+	await kv.put("allowlist", JSON.stringify({ origins: [ALLOWED], methods: ["GET", "HEAD", "POST", "PUT"] }));
+	gateway = (await mf.unsafeGetDirectURL("gateway")).origin;
+}, 120_000);
+
+afterAll(async () => {
+	await mf?.dispose();
+	await upstream?.close();
+});
+
+interface Outcome {
+	/** Answers per status, e.g. { 403: 400 }. */
+	statuses: Record<string, number>;
+	/** Connection errors (ECONNRESET, EPIPE, "socket hang up"…), with the request kind. */
+	errors: string[];
+	/** TCP connections the requests used. */
+	sockets: number;
+	/** Answers that gave up their connection with `Connection: close`. */
+	closedWithNotice: number;
+}
+
+/** Sends `rows` in turn on each of `CONNECTIONS` keep-alive connections, `rounds` times. */
+async function drive(rows: Row[], rounds: number): Promise<Outcome> {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+	const outcome: Outcome = { statuses: {}, errors: [], sockets: 0, closedWithNotice: 0 };
+	const sockets = new Set<Socket>();
+	const send = (row: Row) =>
+		new Promise<void>((resolve) => {
+			const failed = (error: NodeJS.ErrnoException) => {
+				outcome.errors.push(`${row.rule}: ${error.code ?? error.message}`);
+				resolve();
+			};
+			const req = http.request(
+				`${gateway}/api/keep-alive`,
+				{ method: row.method, agent, headers: row.headers },
+				(res) => {
+					if (res.headers.connection?.toLowerCase() === "close") outcome.closedWithNotice++;
+					res.resume();
+					res.on("error", failed);
+					res.on("end", () => {
+						const status = String(res.statusCode);
+						outcome.statuses[status] = (outcome.statuses[status] ?? 0) + 1;
+						resolve();
+					});
+				},
+			);
+			req.on("socket", (socket) => sockets.add(socket));
+			req.on("error", failed);
+			// With Content-Length (Node sets it for a body given to end()), as browsers send.
+			req.end(row.bodyBytes > 0 ? "x".repeat(row.bodyBytes) : undefined);
+		});
+	await Promise.all(
+		Array.from({ length: CONNECTIONS }, async () => {
+			for (let round = 0; round < rounds; round++) for (const row of rows) await send(row);
+		}),
+	);
+	agent.destroy();
+	outcome.sockets = sockets.size;
+	return outcome;
+}
+
+const ROUNDS = 50;
+
+describe("an answer keeps its connection or closes it with notice, never resets it (RFC 9112 §9)", () => {
+	it.each(ROWS)("$rule: 400 over 8 keep-alive connections", async (row) => {
+		const outcome = await drive([row], ROUNDS);
+		expect(outcome.errors).toEqual([]);
+		expect(outcome.statuses).toEqual({ [row.status]: CONNECTIONS * ROUNDS });
+		// Every connection beyond the first 8 replaced one closed with notice.
+		expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS + outcome.closedWithNotice);
+		if (row.keepsConnection) {
+			expect(outcome.closedWithNotice).toBe(0);
+			expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS);
+		}
+	});
+
+	it("every kind mixed on the same connections", async () => {
+		const outcome = await drive(ROWS, ROUNDS / 5);
+		expect(outcome.errors).toEqual([]);
+		const expected: Record<string, number> = {};
+		for (const row of ROWS) expected[row.status] = (expected[row.status] ?? 0) + (CONNECTIONS * ROUNDS) / 5;
+		expect(outcome.statuses).toEqual(expected);
+		expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS + outcome.closedWithNotice);
+	});
+});
