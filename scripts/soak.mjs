@@ -307,6 +307,9 @@ async function main() {
 			`UPSTREAM_URL:http://127.0.0.1:${upstreamPort}`,
 			"--var",
 			`ALLOWLIST_REFRESH_SECONDS:${refreshSeconds}`,
+			// Each refusal is checked against its own log line, so none may go to a summary.
+			"--var",
+			"REFUSAL_LOG_LIMIT:1000000000",
 		],
 		{ cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
 	);
