@@ -69,7 +69,7 @@ console.log(`cors-gateway dev: routes /api -> demo upstream ${upstreamUrl}, / ->
 console.log(`cors-gateway dev: wrangler ${wranglerVersion} dev (Node ${process.versions.node})`);
 const wrangler = spawn(
 	process.execPath,
-	// Host and port (127.0.0.1:8787) come from [dev] in wrangler.toml; `-- --port N` overrides.
+	// Host and port (127.0.0.1:8787) come from [dev] in wrangler.demo.toml; `-- --port N` overrides.
 	[
 		wranglerBin,
 		"dev",
