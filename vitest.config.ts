@@ -40,11 +40,12 @@ export default defineConfig({
 				},
 			},
 			{
-				// The Worker inside workerd (miniflare), configured from wrangler.toml, with a
-				// real local KV namespace (ALLOWLIST, fresh per test file) and a real upstream.
+				// The Worker inside workerd (miniflare), configured from wrangler.demo.toml
+				// (wrangler.toml with [assets], for the tests of "assets" routes), with a real
+				// local KV namespace (ALLOWLIST, fresh per test file) and a real upstream.
 				plugins: [
 					cloudflareTest(({ inject }) => ({
-						wrangler: { configPath: "./wrangler.toml" },
+						wrangler: { configPath: "./wrangler.demo.toml" },
 						// Everything local: never start a remote-bindings proxy session.
 						remoteBindings: false,
 						// workerd's own --verbose logs only repeat the expected failures of the

@@ -1,15 +1,15 @@
-// Bundles the compared Workers with esbuild, the bundler wrangler itself uses, with
-// the same module conditions, so each runs in workerd as `wrangler deploy` would ship it.
+// Bundles the Workers the gateway is compared with by esbuild, the bundler wrangler itself
+// uses, with the same module conditions, so each runs in workerd as `wrangler deploy`
+// would ship it. The gateway itself is built by wrangler (deployed.ts).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 
-export type WorkerName = "gateway" | "bare" | "common" | "floor";
+export type WorkerName = "bare" | "common" | "floor";
 
 const root = resolve(import.meta.dirname, "..");
 
 export const ENTRY_POINTS: Record<WorkerName, string> = {
-	gateway: "src/index.ts",
 	bare: "bench/workers/bare-forwarder.ts",
 	common: "bench/workers/hono-common.ts",
 	floor: "bench/workers/header-floor.ts",

@@ -1,22 +1,39 @@
-// `npm run bench [-- --quick] [-- --out FILE]`: the gateway, a bare forwarding Worker and
-// the common Hono version, side by side in one workerd (Miniflare's API, each Worker on
-// its own direct socket on loopback), with the same KV documents and the same upstream.
-// The load generator and the upstream run in their own processes. Every measurement is
-// checked (statuses, errors); the run fails if any answer is not the expected one.
-// Beside them: the same gateway over a sharded allowlist of 1,000,000 origins, and the
-// header floor (the bare forwarder plus the response copy any CORS Worker needs).
+// `npm run bench [-- --quick] [-- --out FILE]`: the gateway as `wrangler deploy` ships it
+// from wrangler.toml (bench/deployed.ts), a bare forwarding Worker and the common Hono
+// version, side by side in one workerd (Miniflare's API, each Worker on its own direct
+// socket on loopback), with the same KV documents and the same upstream. The load
+// generator and the upstream run in their own processes. Every measurement is checked
+// (statuses, errors); the run fails if any answer is not the expected one.
+// Beside them: the same gateway over a sharded allowlist of 1,000,000 origins, the gateway
+// built from wrangler.demo.toml ([assets] on, to show what the assets router costs), and
+// the header floor (the bare forwarder plus the response copy any CORS Worker needs).
+// Cold starts get a fresh workerd per sample (bench/cold-start.ts).
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Miniflare, type MiniflareOptions } from "miniflare";
+import { Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
+import { SHARD_ABOVE } from "../src/cli/shards.ts";
 import { type BenchAllowlist, benchAllowlist, type Probes } from "./allowlists.ts";
 import { bundle, compatibilityDate, type WorkerName } from "./bundle.ts";
+import { type ColdSubject, coldStart, type Shared, WARM_SAMPLES } from "./cold-start.ts";
+import { type DeployedGateway, deployedGateway } from "./deployed.ts";
 import { isolateHeap } from "./isolate-heap.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
 import { loadAverage } from "./machine.ts";
 import { type PublishTime, publishTime } from "./publish-time.ts";
-import { type Cell, type Cold, type Flood, floorKey, keyOf, pairedKey, report, shardedKey } from "./report.ts";
+import {
+	assetsKey,
+	type Cell,
+	type Cold,
+	type ColdRow,
+	type Flood,
+	floorKey,
+	keyOf,
+	pairedKey,
+	report,
+	shardedKey,
+} from "./report.ts";
 import { CONTENDERS, type Contender, SCENARIOS, type Scenario } from "./scenarios.ts";
 import {
 	deleteShards,
@@ -25,7 +42,7 @@ import {
 	type ShardedAllowlist,
 	shardedAllowlist,
 } from "./sharded.ts";
-import { median, whole } from "./stats.ts";
+import { whole } from "./stats.ts";
 import { workerdCpuMeter } from "./workerd-cpu.ts";
 
 const args = process.argv.slice(2);
@@ -33,20 +50,33 @@ const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : undefined;
 
 const PLAN = QUICK
-	? { rounds: 1, seconds: 1, warmupSeconds: 0.3, coldSamples: 1 }
-	: { rounds: 5, seconds: 2, warmupSeconds: 1, coldSamples: 5 };
+	? { rounds: 1, seconds: 1, warmupSeconds: 0.3, coldSamples: 3 }
+	: { rounds: 5, seconds: 2, warmupSeconds: 1, coldSamples: 7 };
 const CONNECTIONS = 8;
 const SIZES = [10, 10_000, 100_000];
-// --quick shards a smaller list (still past the command line's 100,000) to stay short.
+// --quick shards a smaller list to stay short.
 const SHARDED_SIZE = QUICK ? 150_000 : 1_000_000;
+/**
+ * Cold starts, each list as the command line publishes it: inline up to SHARD_ABOVE
+ * entries (the threshold itself is the worst inline case), sharded past it. Inline
+ * documents past the threshold are measured too, to show where it comes from.
+ */
+const COLD_INLINE = QUICK ? [SHARD_ABOVE] : [10, 5_000, SHARD_ABOVE, 25_000, 50_000, 100_000];
+const COLD_SHARDED = QUICK ? [100_000] : [100_000, 1_000_000];
 /** Random origins sent to the sharded gateway to measure its memory under a flood. */
 const FLOOD_REQUESTS = QUICK ? 10_000 : 100_000;
 /** Per workerd restart: origins whose shard is not cached yet, each in its own shard. */
 const UNREAD_SHARDS = 16;
-const WARM_SAMPLES = 20;
 const HOST = "127.0.0.1";
 // The team's port range for this bench: 18800-18899.
-const PORT = { upstream: 18801, inspector: 18802, miniflare: 18810, firstWorker: 18811 };
+const PORT = {
+	upstream: 18801,
+	inspector: 18802,
+	miniflare: 18810,
+	firstWorker: 18811,
+	cold: 18850,
+	coldWorker: 18851,
+};
 const UPSTREAM_URL = `http://${HOST}:${PORT.upstream}`;
 
 interface Target {
@@ -59,6 +89,8 @@ interface Target {
 	sharded?: true;
 	/** The header floor (bench/workers/header-floor.ts), measured beside the allowed GET. */
 	floor?: true;
+	/** The gateway built from wrangler.demo.toml: [assets] declared, run_worker_first. */
+	assets?: true;
 }
 
 const targets: Target[] = [{ contender: "bare", size: null, name: "bare", port: PORT.firstWorker }];
@@ -86,9 +118,18 @@ const FLOOR: Target = {
 };
 targets.push(FLOOR);
 
+const ASSETS: Target = {
+	contender: "gateway",
+	size: 10,
+	name: "gateway-assets",
+	port: PORT.firstWorker + targets.length,
+	assets: true,
+};
+targets.push(ASSETS);
+
 function targetFor(contender: Contender, size: number): Target {
 	return targets.find(
-		(t) => t.contender === contender && !t.sharded && !t.floor && (t.size === size || t.size === null),
+		(t) => t.contender === contender && !t.sharded && !t.floor && !t.assets && (t.size === size || t.size === null),
 	) as Target;
 }
 
@@ -123,45 +164,67 @@ function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
 
 // --- workerd -------------------------------------------------------------------------
 
-const ENTRY: Record<Contender, WorkerName> = { gateway: "gateway", bare: "bare", common: "common" };
+const ENTRY: Record<Exclude<Contender, "gateway">, WorkerName> = { bare: "bare", common: "common" };
 
-async function miniflareOptions(inspector = false): Promise<MiniflareOptions> {
-	const date = compatibilityDate();
-	const code = new Map<Contender, string>();
-	for (const c of CONTENDERS) code.set(c, await bundle(ENTRY[c]));
-	const floorCode = await bundle("floor");
+/** The gateway as deployed from wrangler.toml, and built from wrangler.demo.toml ([assets] on). */
+interface Gateways {
+	deployed: DeployedGateway;
+	assets: DeployedGateway;
+}
+
+/** Bytes of log output the Workers wrote (each line with its newline), counted as workerd reports them. */
+let logBytes = 0;
+
+/** Workers built by esbuild here (bare forwarder, common version, header floor), as workerd options. */
+async function bundledWorker(entry: WorkerName, name: string, port: number, kvId?: string): Promise<WorkerOptions> {
+	return {
+		config: {
+			name,
+			compatibilityDate: compatibilityDate(),
+			manifest: { mainModule: "worker.mjs", modules: { "worker.mjs": { type: "esm", contents: await bundle(entry) } } },
+			env: {
+				UPSTREAM_URL: { type: "text", value: UPSTREAM_URL },
+				...(kvId === undefined ? {} : { ALLOWLIST: { type: "kv", id: kvId } }),
+			},
+		},
+		dev: { unsafeDirectSockets: [{ host: HOST, port, proxy: false }] },
+	};
+}
+
+/** Offline and self-contained, and counting the Workers' log output. */
+function sharedOptions(port: number): Shared {
 	return {
 		host: HOST,
-		port: PORT.miniflare,
-		// Only for reading the sharded gateway's heap, after the timed measurements.
-		...(inspector ? { inspectorPort: PORT.inspector } : {}),
-		// Offline and self-contained: no Request.cf download, no entry in the dev registry
-		// that other local wrangler/Miniflare sessions read.
+		port,
+		// No Request.cf download, no entry in the dev registry that other local
+		// wrangler/Miniflare sessions read.
 		cf: false,
 		enableDevRegistry: false,
-		// The gateway logs every refusal as a JSON line; the bench keeps that cost in the
-		// Worker (console.log runs) but does not print a line per request.
-		handleStructuredLogs: () => {},
-		workers: targets.map((t) => ({
-			config: {
-				name: t.name,
-				compatibilityDate: date,
-				manifest: {
-					mainModule: "worker.mjs",
-					modules: {
-						"worker.mjs": { type: "esm" as const, contents: t.floor ? floorCode : (code.get(t.contender) as string) },
-					},
-				},
-				env: {
-					UPSTREAM_URL: { type: "text" as const, value: UPSTREAM_URL },
-					// Gateway and common version of one size read the same KV namespace.
-					...(t.size === null
-						? {}
-						: { ALLOWLIST: { type: "kv" as const, id: t.sharded ? "allowlist-sharded" : `allowlist-${t.size}` } }),
-				},
-			},
-			dev: { unsafeDirectSockets: [{ host: HOST, port: t.port, proxy: false }] },
-		})),
+		// The gateway logs refusals; the bench keeps that cost in the Worker (console.log
+		// runs) and counts the bytes, without printing a line per request.
+		handleStructuredLogs: ({ message }) => {
+			logBytes += Buffer.byteLength(message) + 1;
+		},
+	};
+}
+
+async function miniflareOptions(gateways: Gateways, inspector = false): Promise<MiniflareOptions> {
+	const workers: WorkerOptions[] = [];
+	for (const t of targets) {
+		// Gateway and common version of one size read the same KV namespace.
+		const kvId = t.size === null ? undefined : t.sharded ? "allowlist-sharded" : `allowlist-${t.size}`;
+		if (t.contender === "gateway") {
+			const gateway = t.assets ? gateways.assets : gateways.deployed;
+			workers.push(gateway.worker(t.name, t.port, { UPSTREAM_URL }, kvId as string));
+		} else {
+			workers.push(await bundledWorker(t.floor ? "floor" : ENTRY[t.contender], t.name, t.port, kvId));
+		}
+	}
+	return {
+		...sharedOptions(PORT.miniflare),
+		// Only for reading the sharded gateway's heap, after the timed measurements.
+		...(inspector ? { inspectorPort: PORT.inspector } : {}),
+		workers,
 	};
 }
 
@@ -224,7 +287,8 @@ async function verify(
 	}
 	for (const scenario of SCENARIOS) {
 		await check(upstream, SHARDED, sharded, scenario, "gateway", N);
-		checked += N;
+		await check(upstream, ASSETS, lists.get(10) as BenchAllowlist, scenario, "gateway", N);
+		checked += 2 * N;
 	}
 	// The floor forwards everything, as the bare forwarder does.
 	await check(upstream, FLOOR, lists.get(10) as BenchAllowlist, SCENARIOS[0] as Scenario, "bare", N);
@@ -253,6 +317,7 @@ async function measure(
 		seconds,
 	};
 	const cpuBefore = cpu?.() ?? Number.NaN;
+	const logsBefore = logBytes;
 	const reply = await ask<{ ok: true; result: LoadResult } | { ok: false; error: string }>(load, request);
 	const cpuAfter = cpu?.() ?? Number.NaN;
 	if (!reply.ok) throw new Error(`load generator: ${reply.error}`);
@@ -263,9 +328,10 @@ async function measure(
 			`${where}: ${r.requests} responses, ${r.errors} errors, unexpected statuses ${JSON.stringify(Object.fromEntries(wrong))}`,
 		);
 	}
-	// Let requests the load generator abandoned at the deadline finish before the next measurement.
+	// Let requests the load generator abandoned at the deadline finish (and their log lines
+	// arrive) before the next measurement.
 	await sleep(Math.min(2_000, Math.max(100, 2 * r.p99Ms)));
-	return { ...r, cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / r.requests };
+	return { ...r, cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / r.requests, logBytes: logBytes - logsBefore };
 }
 
 // --- cold start ----------------------------------------------------------------------
@@ -279,64 +345,78 @@ async function timeOne(url: string, headers: Record<string, string>, expected: n
 	return ms;
 }
 
-interface ColdStarts {
-	cold: Map<string, Cold>;
-	/** Requests for listed origins whose shard the isolate has not read yet, then the same again. */
-	unreadShard: Cold;
-}
-
-async function coldStarts(
-	mf: Miniflare,
-	options: MiniflareOptions,
-	lists: Map<number, BenchAllowlist>,
-	sharded: ShardedAllowlist,
-): Promise<ColdStarts> {
-	const cold = new Map<string, Cold>();
-	const unreadShard: Cold = { first: [], warm: [] };
-	const subjects = [targets[0] as Target, ...SIZES.map((s) => targetFor("gateway", s)), SHARDED];
-	const probesOf = (t: Target): Probes => (t.sharded ? sharded : (lists.get(t.size ?? 10) as BenchAllowlist));
-	const unread = originsInUnreadShards(sharded, UNREAD_SHARDS);
-	for (let sample = 0; sample < PLAN.coldSamples; sample++) {
-		// A restarted workerd: every Worker gets a new isolate with nothing loaded.
-		await mf.setOptions(options);
-		await seed(mf, lists, sharded);
-		for (const t of subjects) {
-			const entry = cold.get(t.name) ?? { first: [], warm: [] };
-			cold.set(t.name, entry);
-			entry.first.push(await timeOne(urlOf(t), { origin: probesOf(t).lateExact }, 200, `cold start of ${t.name}`));
-		}
-		for (const t of subjects) {
-			const warm: number[] = [];
-			for (let i = 0; i < WARM_SAMPLES; i++)
-				warm.push(await timeOne(urlOf(t), { origin: probesOf(t).lateExact }, 200, t.name));
-			(cold.get(t.name) as Cold).warm.push(median(warm));
-		}
-		// The sharded gateway has its document, filter and one shard now: each of these
-		// origins needs one more shard, read by its first request; the second finds it cached.
-		for (const round of [unreadShard.first, unreadShard.warm])
-			for (const origin of unread)
-				round.push(await timeOne(urlOf(SHARDED), { origin }, 200, `${SHARDED.name}, a shard not read yet`));
+/** The bare forwarder, inline documents and sharded lists, each in a fresh workerd per sample. */
+async function coldStarts(deployed: DeployedGateway): Promise<ColdRow[]> {
+	const url = `http://${HOST}:${PORT.coldWorker}/api/orders?page=2`;
+	const gateway = (name: string) => deployed.worker(name, PORT.coldWorker, { UPSTREAM_URL }, name);
+	const subjects: ColdSubject[] = [
+		{
+			name: "bare",
+			label: "bare forwarder (reads no allowlist)",
+			entries: null,
+			worker: await bundledWorker("bare", "bare", PORT.coldWorker),
+			origin: "https://app.customer-0.com",
+			url,
+		},
+	];
+	for (const size of COLD_INLINE) {
+		const list = benchAllowlist(size);
+		subjects.push({
+			name: `inline-${size}`,
+			label: `inline, ${whole(size)} entries${size === SHARD_ABOVE ? " (the command line's threshold)" : size > SHARD_ABOVE ? " (sharded by the command line)" : ""}`,
+			entries: size,
+			worker: gateway(`inline-${size}`),
+			seed: (kv) => kv.put("allowlist", list.text),
+			origin: list.lateExact,
+			url,
+		});
 	}
-	return { cold, unreadShard };
+	for (const size of COLD_SHARDED) {
+		const list = shardedAllowlist(size);
+		subjects.push({
+			name: `sharded-${size}`,
+			label: `sharded, ${whole(size)} entries (${whole(list.plan.manifest.count)} shards)`,
+			entries: size,
+			worker: gateway(`sharded-${size}`),
+			seed: (kv) => publishSharded(kv, list),
+			origin: list.lateExact,
+			url,
+		});
+	}
+	const rows: ColdRow[] = [];
+	for (const subject of subjects) {
+		const cold = await coldStart(subject, sharedOptions(PORT.cold), PLAN.coldSamples, failures);
+		const layout = subject.entries === null ? "none" : subject.name.startsWith("sharded") ? "sharded" : "inline";
+		rows.push({ label: subject.label, entries: subject.entries, layout, cold });
+	}
+	return rows;
 }
 
 // --- memory under a flood of random origins -------------------------------------------
 
 async function flood(
 	mf: Miniflare,
+	gateways: Gateways,
 	load: ChildProcess,
 	lists: Map<number, BenchAllowlist>,
 	sharded: ShardedAllowlist,
-): Promise<Flood> {
-	// Restarted with workerd's inspector on, to read the isolate's heap; nothing is timed here
-	// but the flood itself.
-	await mf.setOptions(await miniflareOptions(true));
+): Promise<{ flood: Flood; unreadShard: Cold }> {
+	// Restarted with workerd's inspector on, to read the isolate's heap, and the shards back
+	// in KV; nothing is timed here but shard reads and the flood itself.
+	await mf.setOptions(await miniflareOptions(gateways, true));
 	await seed(mf, lists, sharded);
 	const url = urlOf(SHARDED);
 	for (const scenario of SCENARIOS.slice(0, 3)) {
 		const res = await fetch(url, { method: scenario.method, headers: scenario.headers(sharded) });
 		await res.arrayBuffer();
 	}
+	// The sharded gateway has its document, filter and a few shards now: each of these
+	// origins needs one more shard, read by its first request; the second finds it cached.
+	const unreadShard: Cold = { first: [], warm: [] };
+	const unread = originsInUnreadShards(sharded, UNREAD_SHARDS);
+	for (const round of [unreadShard.first, unreadShard.warm])
+		for (const origin of unread)
+			round.push(await timeOne(url, { origin }, 200, `${SHARDED.name}, a shard not read yet`));
 	const poke = () => timeOne(url, { origin: sharded.miss }, 403, `${SHARDED.name}, during the flood`);
 	const heap = await isolateHeap(await mf.getInspectorURL(), SHARDED.name, poke);
 	try {
@@ -359,7 +439,7 @@ async function flood(
 		const after = await heap.used();
 		// Listed origins are still admitted after the flood (their shard read again if it was evicted).
 		await timeOne(url, { origin: sharded.lateExact }, 200, `${SHARDED.name}, after the flood`);
-		return { requests: r.requests, rps: r.rps, heapBefore: before, heapAfter: after };
+		return { flood: { requests: r.requests, rps: r.rps, heapBefore: before, heapAfter: after }, unreadShard };
 	} finally {
 		heap.close();
 	}
@@ -375,8 +455,14 @@ async function main(): Promise<void> {
 	const load = await startChild("./load.ts", []);
 	let mf: Miniflare | undefined;
 	try {
-		const options = await miniflareOptions();
-		mf = new Miniflare(options);
+		console.error("building the gateway as `wrangler deploy` would, from wrangler.toml and wrangler.demo.toml");
+		const gateways: Gateways = {
+			deployed: await deployedGateway(HOST, "wrangler.toml"),
+			assets: await deployedGateway(HOST, "wrangler.demo.toml"),
+		};
+		if (gateways.deployed.assets || !gateways.assets.assets)
+			throw new Error("expected wrangler.toml without [assets] and wrangler.demo.toml with it");
+		mf = new Miniflare(await miniflareOptions(gateways));
 		await mf.ready;
 		await seed(mf, lists, sharded);
 		const cpu = workerdCpuMeter();
@@ -412,6 +498,11 @@ async function main(): Promise<void> {
 			const where = `${scenario.name} → ${SHARDED.name}`;
 			return measure(load, cpu, urlOf(SHARDED), scenario, sharded, scenario.status.gateway, seconds, where);
 		};
+		const assetsCell = async (s: number, seconds: number) => {
+			const scenario = SCENARIOS[s] as Scenario;
+			const where = `${scenario.name} → ${ASSETS.name}`;
+			return measure(load, cpu, urlOf(ASSETS), scenario, anyList, scenario.status.gateway, seconds, where);
+		};
 		const record = (key: string, cell: Cell) => cells.set(key, [...(cells.get(key) ?? []), cell]);
 
 		// The checks and this warm-up read the shards the sharded gateway's scenarios need.
@@ -419,6 +510,7 @@ async function main(): Promise<void> {
 			for (const s of SCENARIOS.keys()) for (const c of CONTENDERS) await cellAt(c, size, s, PLAN.warmupSeconds);
 		await floorCell(10, PLAN.warmupSeconds);
 		for (const s of SCENARIOS.keys()) await shardedCell(s, PLAN.warmupSeconds);
+		for (const s of SCENARIOS.keys()) await assetsCell(s, PLAN.warmupSeconds);
 		// From here on a shard read would fail and refuse: the timed rounds' checked answers
 		// show that the sharded gateway reads no shard per request once they are cached.
 		await deleteShards(await mf.getKVNamespace("ALLOWLIST", SHARDED.name), sharded);
@@ -433,6 +525,8 @@ async function main(): Promise<void> {
 				for (const s of SCENARIOS.keys()) {
 					for (const c of CONTENDERS) record(keyOf(c, size, s), await cellAt(c, size, s, PLAN.seconds));
 					if (s === 0) record(floorKey(size), await floorCell(size, PLAN.seconds));
+					// With [assets] declared, beside the same round's bare forwarder at 10 entries.
+					if (size === 10) record(assetsKey(s), await assetsCell(s, PLAN.seconds));
 				}
 			}
 			// The sharded gateway, each scenario paired with the gateway at 10 entries right after it.
@@ -442,12 +536,12 @@ async function main(): Promise<void> {
 			}
 		}
 
-		console.error("cold starts");
-		const { cold, unreadShard } = await coldStarts(mf, options, lists, sharded);
 		console.error(`flood of ${whole(FLOOD_REQUESTS)} random origins`);
-		const flooded = await flood(mf, load, lists, sharded);
+		const flooded = await flood(mf, gateways, load, lists, sharded);
 		await mf.dispose();
 		mf = undefined;
+		console.error(`cold starts: a fresh workerd per sample, ${PLAN.coldSamples} samples each`);
+		const cold = await coldStarts(gateways.deployed);
 		let published: PublishTime | undefined;
 		if (!QUICK) {
 			console.error(`cors-gateway push of ${whole(SHARDED_SIZE)} origins`);
@@ -460,13 +554,15 @@ async function main(): Promise<void> {
 			sizes: SIZES,
 			workers: targets.length,
 			warmSamples: WARM_SAMPLES,
+			shardAbove: SHARD_ABOVE,
+			bundles: { deployed: gateways.deployed.bytes, assets: gateways.assets.bytes },
 			checked,
 			lists,
 			startLoad,
 			upstream: upstreamCells,
 			cells,
 			cold,
-			sharded: { list: sharded, unreadShard, flood: flooded, published },
+			sharded: { list: sharded, unreadShard: flooded.unreadShard, flood: flooded.flood, published },
 		});
 		console.log(text);
 		if (OUT !== undefined) writeFileSync(OUT, `${text}\n`);

@@ -6,8 +6,9 @@
 //    `wrangler kv key put --local --binding ALLOWLIST allowlist --path allowlist.example.json`;
 // 2. starts the demo upstream (scripts/demo-upstream.mjs) on 127.0.0.1:8788;
 // 3. runs `wrangler dev` with the route table `/api` -> the demo upstream and everything
-//    else -> the bundled static assets (public/), so both kinds of route are on show;
-//    extra arguments are passed on (`npm run dev -- --var CORS_DEBUG:true`).
+//    else -> the bundled static assets (public/), so both kinds of route are on show:
+//    from wrangler.demo.toml, which is wrangler.toml with [assets] (the deployed default
+//    has none); extra arguments are passed on (`npm run dev -- --var CORS_DEBUG:true`).
 // Ctrl+C (SIGINT) or SIGTERM stops wrangler; the demo upstream stops when wrangler exits.
 //
 // Offline and quiet by design: wrangler runs with the environment of scripts/wrangler.mjs
@@ -68,10 +69,12 @@ console.log(`cors-gateway dev: routes /api -> demo upstream ${upstreamUrl}, / ->
 console.log(`cors-gateway dev: wrangler ${wranglerVersion} dev (Node ${process.versions.node})`);
 const wrangler = spawn(
 	process.execPath,
-	// Host and port (127.0.0.1:8787) come from [dev] in wrangler.toml; `-- --port N` overrides.
+	// Host and port (127.0.0.1:8787) come from [dev] in wrangler.demo.toml; `-- --port N` overrides.
 	[
 		wranglerBin,
 		"dev",
+		"--config",
+		"wrangler.demo.toml",
 		"--var",
 		`UPSTREAM_URL:${upstreamUrl}`,
 		"--var",

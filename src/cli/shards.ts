@@ -15,8 +15,13 @@ import { decodeShard, shardFault } from "../shards/shard-text.ts";
 import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys, writeAllowlist } from "./kv.ts";
 import { note, plural, serialize } from "./output.ts";
 
-/** Past this many exact and wildcard entries, a document is published as shards. */
-export const SHARD_ABOVE = 100_000;
+/**
+ * Past this many exact and wildcard entries, a document is published as shards: an inline
+ * document's first request after a cold start grows with its size (about 40 ms at 10,000
+ * entries on the bench machine, against the 50 ms target), a sharded one's much less
+ * (docs/PERFORMANCE.md, cold start).
+ */
+export const SHARD_ABOVE = 10_000;
 /** How long after its replacement a version's keys are kept: 3× the worst propagation delay. */
 export const PRUNE_AFTER_MS = 5 * 60 * 1000;
 

@@ -88,7 +88,7 @@ function parseTarget(value: unknown, where: string, hasAssets: boolean): Target 
 	if (value === ASSETS_TARGET) {
 		if (!hasAssets)
 			throw new ConfigError(
-				`${where} is "assets" but the Worker has no ASSETS binding; add [assets] with binding = "ASSETS" to wrangler.toml`,
+				`${where} is "assets" but the Worker has no ASSETS binding (static assets are off by default); add to wrangler.toml [assets] with directory = "./public", binding = "ASSETS" and run_worker_first = true (README: Static assets)`,
 			);
 		return { kind: "assets" };
 	}

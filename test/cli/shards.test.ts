@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { cli, withTempDirs, wrangler, writeDocument } from "../support/cli.ts";
 
+// With the wildcard, one entry past the default threshold (SHARD_ABOVE, 10,000).
 const TENANTS = 10_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
 const DOCUMENT = {
@@ -32,9 +33,9 @@ withTempDirs(async (make) => {
 	file = await writeDocument(dir, "large.json", DOCUMENT);
 });
 
-describe("push past --shard-above", () => {
+describe("push past the threshold (10,000 entries)", () => {
 	it("writes the shards and filter of a new version, then the document naming them", async () => {
-		const run = await cli(["push", file, "--yes", "--shard-above", "1000", ...at()]);
+		const run = await cli(["push", file, "--yes", ...at()]);
 		expect(run.code, run.stderr).toBe(0);
 		expect(run.stderr).toContain("publishing 10,001 entries as 4 shards of version");
 		expect(run.stderr).toMatch(/uploaded 5\/5 keys/);
@@ -145,6 +146,15 @@ describe("changes publish a new version; old ones go once no gateway can read th
 		expect(later.stderr).toContain("the allowlist is stored whole, so when it stopped naming this version is unknown");
 		const pruned = await cli(["prune", "--force", ...at()]);
 		expect(pruned.code, pruned.stderr).toBe(0);
+		expect(await storedKeys()).toEqual(["allowlist"]);
+	});
+
+	it("--shard-above N: a document of N entries is stored whole", async () => {
+		const run = await cli(["push", file, "--yes", "--shard-above", String(TENANTS + 1), ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		const stored = await storedDocument();
+		expect(stored.shards).toBeUndefined();
+		expect(stored.origins).toHaveLength(TENANTS + 2);
 		expect(await storedKeys()).toEqual(["allowlist"]);
 	});
 });

@@ -13,7 +13,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundle, compatibilityDate } from "../../bench/bundle.ts";
+import { deployedGateway } from "../../bench/deployed.ts";
 import { startUpstreamServer, type UpstreamServer } from "../support/upstream-server.ts";
 
 const ALLOWED = "https://app.example.com";
@@ -115,42 +115,12 @@ const ROWS: Row[] = [
 ];
 
 let upstream: UpstreamServer;
-let mf: Miniflare;
-let gateway: string;
 
 beforeAll(async () => {
 	upstream = await startUpstreamServer();
-	const code = await bundle("gateway");
-	mf = new Miniflare({
-		host: "127.0.0.1",
-		port: 0,
-		cf: false,
-		enableDevRegistry: false,
-		handleStructuredLogs: () => {},
-		workers: [
-			{
-				config: {
-					name: "gateway",
-					compatibilityDate: compatibilityDate(),
-					manifest: { mainModule: "worker.mjs", modules: { "worker.mjs": { type: "esm", contents: code } } },
-					env: {
-						UPSTREAM_URL: { type: "text", value: upstream.url },
-						ALLOWLIST: { type: "kv", id: "allowlist" },
-					},
-				},
-				// workerd's HTTP server itself, not Miniflare's entry Worker in front of it.
-				dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0, proxy: false }] },
-			},
-		],
-	});
-	await mf.ready;
-	const kv = await mf.getKVNamespace("ALLOWLIST", "gateway");
-	await kv.put("allowlist", JSON.stringify({ origins: [ALLOWED], methods: ["GET", "HEAD", "POST", "PUT"] }));
-	gateway = (await mf.unsafeGetDirectURL("gateway")).origin;
-}, 120_000);
+});
 
 afterAll(async () => {
-	await mf?.dispose();
 	await upstream?.close();
 });
 
@@ -165,8 +135,8 @@ interface Outcome {
 	closedWithNotice: number;
 }
 
-/** Sends `rows` in turn on each of `CONNECTIONS` keep-alive connections, `rounds` times. */
-async function drive(rows: Row[], rounds: number): Promise<Outcome> {
+/** Sends `rows` to `gateway` in turn on each of `CONNECTIONS` keep-alive connections, `rounds` times. */
+async function drive(gateway: string, rows: Row[], rounds: number): Promise<Outcome> {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
 	const outcome: Outcome = { statuses: {}, errors: [], sockets: 0, closedWithNotice: 0 };
 	const sockets = new Set<Socket>();
@@ -207,25 +177,54 @@ async function drive(rows: Row[], rounds: number): Promise<Outcome> {
 
 const ROUNDS = 50;
 
-describe("an answer keeps its connection or closes it with notice, never resets it (RFC 9112 §9)", () => {
-	it.each(ROWS)("$rule: 400 over 8 keep-alive connections", async (row) => {
-		const outcome = await drive([row], ROUNDS);
-		expect(outcome.errors).toEqual([]);
-		expect(outcome.statuses).toEqual({ [row.status]: CONNECTIONS * ROUNDS });
-		// Every connection beyond the first 8 replaced one closed with notice.
-		expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS + outcome.closedWithNotice);
-		if (row.keepsConnection) {
-			expect(outcome.closedWithNotice).toBe(0);
-			expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS);
-		}
-	});
+// The gateway as `wrangler deploy` builds it, from the deployed configuration (no static
+// assets) and from the demo's, where wrangler's asset router runs in front of the Worker.
+describe.each(["wrangler.toml", "wrangler.demo.toml"])(
+	"%s: an answer keeps its connection or closes it with notice, never resets it (RFC 9112 §9)",
+	(configFile) => {
+		let mf: Miniflare;
+		let gateway: string;
 
-	it("every kind mixed on the same connections", async () => {
-		const outcome = await drive(ROWS, ROUNDS / 5);
-		expect(outcome.errors).toEqual([]);
-		const expected: Record<string, number> = {};
-		for (const row of ROWS) expected[row.status] = (expected[row.status] ?? 0) + (CONNECTIONS * ROUNDS) / 5;
-		expect(outcome.statuses).toEqual(expected);
-		expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS + outcome.closedWithNotice);
-	});
-});
+		beforeAll(async () => {
+			const deployed = await deployedGateway("127.0.0.1", configFile);
+			mf = new Miniflare({
+				host: "127.0.0.1",
+				port: 0,
+				cf: false,
+				enableDevRegistry: false,
+				handleStructuredLogs: () => {},
+				// workerd's HTTP server itself, not Miniflare's entry Worker in front of it.
+				workers: [deployed.worker("gateway", 0, { UPSTREAM_URL: upstream.url }, "allowlist")],
+			});
+			await mf.ready;
+			const kv = await mf.getKVNamespace("ALLOWLIST", "gateway");
+			await kv.put("allowlist", JSON.stringify({ origins: [ALLOWED], methods: ["GET", "HEAD", "POST", "PUT"] }));
+			gateway = (await mf.unsafeGetDirectURL("gateway")).origin;
+		}, 120_000);
+
+		afterAll(async () => {
+			await mf?.dispose();
+		});
+
+		it.each(ROWS)("$rule: 400 over 8 keep-alive connections", async (row) => {
+			const outcome = await drive(gateway, [row], ROUNDS);
+			expect(outcome.errors).toEqual([]);
+			expect(outcome.statuses).toEqual({ [row.status]: CONNECTIONS * ROUNDS });
+			// Every connection beyond the first 8 replaced one closed with notice.
+			expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS + outcome.closedWithNotice);
+			if (row.keepsConnection) {
+				expect(outcome.closedWithNotice).toBe(0);
+				expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS);
+			}
+		});
+
+		it("every kind mixed on the same connections", async () => {
+			const outcome = await drive(gateway, ROWS, ROUNDS / 5);
+			expect(outcome.errors).toEqual([]);
+			const expected: Record<string, number> = {};
+			for (const row of ROWS) expected[row.status] = (expected[row.status] ?? 0) + (CONNECTIONS * ROUNDS) / 5;
+			expect(outcome.statuses).toEqual(expected);
+			expect(outcome.sockets).toBeLessThanOrEqual(CONNECTIONS + outcome.closedWithNotice);
+		});
+	},
+);

@@ -255,6 +255,11 @@ describe("configuration errors fail closed with a message naming the var", () =>
 			{ ROUTES: JSON.stringify({ api: "https://api.example" }) },
 			'must be a path starting with "/"',
 		],
+		[
+			"ROUTES names assets without an ASSETS binding",
+			{ ASSETS: undefined, ROUTES: JSON.stringify({ "/static": "assets" }) },
+			'ROUTES["/static"] is "assets" but the Worker has no ASSETS binding (static assets are off by default); add to wrangler.toml [assets] with directory = "./public", binding = "ASSETS" and run_worker_first = true',
+		],
 		["UPSTREAM_TIMEOUT_MS not a number", { UPSTREAM_TIMEOUT_MS: "soon" }, "UPSTREAM_TIMEOUT_MS must be a number"],
 		[
 			"ALLOWLIST_REFRESH_SECONDS negative",

@@ -16,9 +16,9 @@ describe("worker test harness", () => {
 		expect(echo.query).toEqual({ x: ["1"] });
 	});
 
-	it("exposes the static assets binding from wrangler.toml [assets]", async () => {
+	it("exposes the static assets binding of wrangler.demo.toml [assets]", async () => {
 		const assets = env.ASSETS;
-		if (assets === undefined) throw new Error("no ASSETS binding: is [assets] missing from wrangler.toml?");
+		if (assets === undefined) throw new Error("no ASSETS binding: is [assets] missing from wrangler.demo.toml?");
 		const res = await assets.fetch("http://gateway.test/index.html");
 		expect(res.status).toBe(200);
 		expect(await res.text()).toContain("cors-gateway");

@@ -18,4 +18,4 @@ export const KV_HELP = `  --local             the local KV that \`npm run dev\` 
 
 export const YES_HELP = `  -y, --yes           write without asking (required without a terminal)
   --shard-above N     store as versioned shards past N exact and wildcard entries
-                      (default 100000; docs/LARGE-ALLOWLISTS.md)`;
+                      (default 10000; docs/LARGE-ALLOWLISTS.md)`;
