@@ -13,7 +13,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
-import { SHARD_ABOVE } from "../src/cli/shards.ts";
+import { SHARD_ABOVE } from "../src/cli/sharded-store.ts";
 import { type BenchAllowlist, benchAllowlist, type Probes } from "./allowlists.ts";
 import { bundle, compatibilityDate, type WorkerName } from "./bundle.ts";
 import { type ColdSubject, coldStart, type Shared, WARM_SAMPLES } from "./cold-start.ts";

@@ -4,7 +4,7 @@ import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { errorMessage } from "../worker/log.ts";
 import { UsageError } from "./errors.ts";
 import type { KvTarget } from "./kv.ts";
-import { SHARD_ABOVE } from "./shards.ts";
+import { SHARD_ABOVE } from "./sharded-store.ts";
 
 export const KV_OPTIONS = {
 	local: { type: "boolean" },

@@ -4,7 +4,7 @@ import { type Compiled, compileAllowlist, type ShardManifest } from "../policy/i
 import { Refusal } from "./errors.ts";
 import { describeTarget, type KvTarget, readAllowlist } from "./kv.ts";
 import { printProblems } from "./output.ts";
-import { expandShards } from "./shards.ts";
+import { expandShards } from "./sharded-store.ts";
 
 /** The text of FILE, or of stdin for `-`. */
 export async function readDocumentText(file: string): Promise<string> {
@@ -29,17 +29,17 @@ export function sourceName(file: string): string {
 }
 
 /** A document that must be valid (to decide with): its problems are printed and refused. */
-export async function readValidText(file: string, consequence = ""): Promise<Extract<Compiled, { ok: true }>> {
-	const result = compileAllowlist(await readDocumentText(file));
+export async function readValidDocument(path: string, consequence = ""): Promise<Extract<Compiled, { ok: true }>> {
+	const result = compileAllowlist(await readDocumentText(path));
 	printProblems(result.ok ? [] : result.problems, result.warnings);
-	if (!result.ok) throw new Refusal(`${sourceName(file)} is not a valid allowlist document${consequence}`);
+	if (!result.ok) throw new Refusal(`${sourceName(path)} is not a valid allowlist document${consequence}`);
 	return result;
 }
 
 /** A document to write (a file to push or compare): valid, and listing its origins itself. */
-export async function readValidFile(file: string, consequence = ""): Promise<Extract<Compiled, { ok: true }>> {
-	const result = await readValidText(file, consequence);
-	const name = sourceName(file);
+export async function readDocumentToWrite(path: string, consequence = ""): Promise<Extract<Compiled, { ok: true }>> {
+	const result = await readValidDocument(path, consequence);
+	const name = sourceName(path);
 	if (result.document.shards !== undefined) {
 		throw new Refusal(
 			`${name} names shards ("shards" is written by cors-gateway itself); list every origin in "origins" instead, and large lists are sharded when pushed${consequence}`,

@@ -8,11 +8,11 @@
 // re-read and the put, which KV cannot close.
 import { type AllowlistDocument, compileAllowlist } from "../policy/index.ts";
 import { canPrompt, confirm } from "./confirm.ts";
-import { diffDocuments, EMPTY_DOCUMENT } from "./diff.ts";
+import { diffDocuments, EMPTY_DOCUMENT } from "./document-diff.ts";
 import { Refusal, UsageError } from "./errors.ts";
 import { type KvTarget, readAllowlist } from "./kv.ts";
 import { plural, printProblems, say } from "./output.ts";
-import { pruneVersions, publish } from "./shards.ts";
+import { pruneVersions, publish } from "./sharded-store.ts";
 import type { Stored } from "./source.ts";
 
 /** Changes listed before a confirmation: enough to review, not a million lines. */

@@ -1,6 +1,6 @@
 // When old shard versions may be removed: never while an isolate could still read them.
 import { describe, expect, it } from "vitest";
-import { PRUNE_AFTER_MS, prunePlan } from "../../src/cli/shards.ts";
+import { PRUNE_AFTER_MS, prunePlan } from "../../src/cli/sharded-store.ts";
 
 const keysOf = (version: string) => [`allowlist/${version}/filter`, `allowlist/${version}/shard/0`];
 const STORED = ["allowlist", ...keysOf("v1"), ...keysOf("v2"), ...keysOf("v3")];

@@ -1,4 +1,4 @@
-// Steady state makes no KV read per request (issue 6, performance): the gateway is handed
+// Steady state makes no KV read per request (docs/PERFORMANCE.md): the gateway is handed
 // an env whose ALLOWLIST is the real local KV binding behind a proxy that counts reads.
 import { beforeEach, describe, expect, it } from "vitest";
 import { countingKv, DOC, ORIGIN, putAllowlist, testGateway } from "../support/gateway.ts";

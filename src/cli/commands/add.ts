@@ -1,5 +1,5 @@
 import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
-import { EMPTY_DOCUMENT } from "../diff.ts";
+import { EMPTY_DOCUMENT } from "../document-diff.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
 import { note } from "../output.ts";
 import { readStored, requireValidStored } from "../source.ts";

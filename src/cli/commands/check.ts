@@ -3,7 +3,7 @@ import { KV_OPTIONS, kvTarget } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import { explain } from "../explain.ts";
 import { note, printProblems, say } from "../output.ts";
-import { readStored, readValidText, sourceName } from "../source.ts";
+import { readStored, readValidDocument, sourceName } from "../source.ts";
 import { type Command, KV_HELP } from "./command.ts";
 
 export const check: Command = {
@@ -31,7 +31,7 @@ ${KV_HELP}`,
 		let source: string;
 		if (file !== undefined) {
 			source = sourceName(file);
-			policy = (await readValidText(file)).policy;
+			policy = (await readValidDocument(file)).policy;
 		} else {
 			const stored = await readStored(kvTarget(values, "check"));
 			source = stored.where;

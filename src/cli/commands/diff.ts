@@ -1,7 +1,7 @@
 import { KV_OPTIONS, kvTarget } from "../args.ts";
-import { diffDocuments, EMPTY_DOCUMENT } from "../diff.ts";
+import { diffDocuments, EMPTY_DOCUMENT } from "../document-diff.ts";
 import { printProblems, say } from "../output.ts";
-import { readStored, readValidFile } from "../source.ts";
+import { readDocumentToWrite, readStored } from "../source.ts";
 import { type Command, KV_HELP } from "./command.ts";
 
 export const diff: Command = {
@@ -13,7 +13,7 @@ export const diff: Command = {
 	positionals: { min: 1, max: 1, what: "FILE" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "diff");
-		const next = await readValidFile(positionals[0] as string);
+		const next = await readDocumentToWrite(positionals[0] as string);
 		const stored = await readStored(target);
 		let base = EMPTY_DOCUMENT;
 		if (stored.text === null) say(`Nothing is stored in ${stored.where}; pushing would create the allowlist:`);

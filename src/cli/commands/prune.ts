@@ -1,7 +1,7 @@
 import { compileAllowlist } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget } from "../args.ts";
 import { readAllowlist } from "../kv.ts";
-import { pruneVersions } from "../shards.ts";
+import { pruneVersions } from "../sharded-store.ts";
 import { type Command, KV_HELP } from "./command.ts";
 
 export const prune: Command = {

@@ -1,5 +1,5 @@
 import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
-import { readStored, readValidFile } from "../source.ts";
+import { readDocumentToWrite, readStored } from "../source.ts";
 import { applyChange } from "../write.ts";
 import { type Command, KV_HELP, YES_HELP } from "./command.ts";
 
@@ -12,7 +12,7 @@ export const push: Command = {
 	positionals: { min: 1, max: 1, what: "FILE" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "push");
-		const next = await readValidFile(positionals[0] as string, "; nothing written");
+		const next = await readDocumentToWrite(positionals[0] as string, "; nothing written");
 		return applyChange(
 			target,
 			await readStored(target),
