@@ -7,7 +7,8 @@ export default defineConfig({
 		silent: "passed-only",
 		projects: [
 			{
-				// Pure code in plain Node: the CORS policy core, the shard layout, the shard cache, the refusal log.
+				// Plain Node: the CORS policy core, the shard layout, the shard cache, the refusal log, and
+				// the lint rules that keep the layers apart.
 				test: {
 					name: "core",
 					environment: "node",
@@ -16,6 +17,7 @@ export default defineConfig({
 						"test/shards/**/*.test.ts",
 						"test/store/**/*.test.ts",
 						"test/log/**/*.test.ts",
+						"test/lint/**/*.test.ts",
 					],
 				},
 			},

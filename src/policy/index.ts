@@ -1,6 +1,7 @@
 // The pure CORS policy core: no Hono, no KV, no I/O, and nothing outside this folder.
 // Compile a document once (`compileAllowlist`), then `decide` per request. This file is
 // the core's whole API: the rest of the project imports nothing else from it.
+export { canonicalEntryKind } from "./canonical-entry.ts";
 export { type Compiled, compileAllowlist, refuseAll } from "./compile.ts";
 export type { AllowlistDocument, Problem } from "./document.ts";
 export { formatProblem } from "./document.ts";

@@ -20,11 +20,11 @@ describe("planShards", () => {
 		expect(plan.manifest.entries).toBe(keys.length);
 	});
 
-	it("sizes the shard count as the smallest power of two with at most 4,096 keys a shard on average", () => {
+	it("sizes the shard count as the smallest power of two with at most 1,024 keys a shard on average", () => {
 		expect(planShards(tenants(10), "v", 1).manifest.count).toBe(1);
-		expect(planShards(tenants(4096), "v", 1).manifest.count).toBe(1);
-		expect(planShards(tenants(4097), "v", 1).manifest.count).toBe(2);
-		expect(planShards(tenants(20_000), "v", 1).manifest.count).toBe(8);
+		expect(planShards(tenants(1024), "v", 1).manifest.count).toBe(1);
+		expect(planShards(tenants(1025), "v", 1).manifest.count).toBe(2);
+		expect(planShards(tenants(20_000), "v", 1).manifest.count).toBe(32);
 	});
 
 	it("records the label counts of wildcard suffixes, so lookups try only those", () => {
