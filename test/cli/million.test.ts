@@ -61,11 +61,11 @@ afterAll(async () => {
 });
 
 describe(`${N.toLocaleString("en")} origins, published by the command line`, () => {
-	it("are stored as 256 shards, a filter and the document naming them", async () => {
+	it("are stored as 1,024 shards, a filter and the document naming them", async () => {
 		expect(pushed.code, pushed.stderr).toBe(0);
-		expect(pushed.stderr).toContain(`publishing 1,000,002 entries as 256 shards`);
+		expect(pushed.stderr).toContain(`publishing 1,000,002 entries as 1024 shards`);
 		const run = await wrangler(["kv", "key", "list", "--binding", "ALLOWLIST", "--local", "--persist-to", kv]);
-		expect(JSON.parse(run.stdout)).toHaveLength(1 + 1 + 256);
+		expect(JSON.parse(run.stdout)).toHaveLength(1 + 1 + 1024);
 	});
 
 	it.each([
