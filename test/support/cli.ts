@@ -6,11 +6,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
-import { wranglerBin } from "../../scripts/wrangler.mjs";
 import { QUIET_WRANGLER_ENV } from "../../src/cli/kv.ts";
-import { putAllowlistFile, ROOT } from "./wrangler.ts";
+import { putAllowlistFile, ROOT } from "../../tools/wrangler.ts";
 
-export { ROOT } from "./wrangler.ts";
+export { ROOT } from "../../tools/wrangler.ts";
 
 export const NODE = join(ROOT, "node_modules", ".bin", "node");
 export const BIN = join(ROOT, "bin", "cors-gateway.mjs");
@@ -55,19 +54,13 @@ export function cli(args: string[], options: RunOptions = {}): Promise<Run> {
 	return collect(child, options.input);
 }
 
-/** wrangler itself, for setting up a store the way `npm run dev` and a hand edit would. */
-export function wrangler(args: string[], cwd = ROOT): Promise<Run> {
-	const child = spawn(NODE, [wranglerBin, ...args], { cwd, env: { ...process.env, ...QUIET_ENV } });
-	return collect(child, undefined);
-}
-
 /** Stores `text` under `allowlist` in the local KV at `persistTo`, bypassing every check of the command line. */
 export async function seed(persistTo: string, text: string): Promise<void> {
 	const dir = await tempDir();
 	const file = join(dir, "seed.json");
 	await writeFile(file, text);
 	try {
-		await putAllowlistFile(persistTo, file);
+		await putAllowlistFile(file, persistTo);
 	} finally {
 		await rm(dir, { recursive: true, force: true });
 	}
