@@ -1,6 +1,6 @@
 // Bundles the Workers the gateway is compared with by esbuild, the bundler wrangler itself
 // uses, with the same module conditions, so each runs in workerd as `wrangler deploy`
-// would ship it. The gateway itself is built by wrangler (deployed.ts).
+// would ship it. The gateway itself is built by wrangler (tools/deployed-gateway.ts).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";

@@ -1,14 +1,11 @@
 // Times the command line publishing a large allowlist into a fresh local KV directory,
 // as a user would: `cors-gateway push FILE --yes --persist-to DIR` (validation, planning,
 // wrangler's bulk upload of the shards and filter, the switch).
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { QUIET_WRANGLER_ENV } from "../src/cli/kv.ts";
+import { join } from "node:path";
+import { cli } from "../tools/cli.ts";
 import { benchOrigins, SETTINGS } from "./allowlists.ts";
-
-const root = resolve(import.meta.dirname, "..");
 
 export interface PublishTime {
 	entries: number;
@@ -23,23 +20,7 @@ export async function publishTime(entries: number): Promise<PublishTime> {
 		const file = join(dir, "allowlist.json");
 		await writeFile(file, JSON.stringify({ origins: benchOrigins(entries), ...SETTINGS }));
 		const start = performance.now();
-		const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-			const child = spawn(
-				process.execPath,
-				[join(root, "bin/cors-gateway.mjs"), "push", file, "--yes", "--persist-to", join(dir, "kv")],
-				{
-					cwd: root,
-					stdio: ["ignore", "ignore", "pipe"],
-					env: { CI: "true", ...QUIET_WRANGLER_ENV, ...process.env },
-				},
-			);
-			let err = "";
-			child.stderr.on("data", (chunk) => {
-				err += chunk;
-			});
-			child.on("error", fail);
-			child.on("close", (exit) => done({ code: exit, stderr: err }));
-		});
+		const { code, stderr } = await cli(["push", file, "--yes", "--persist-to", join(dir, "kv")]);
 		const ms = performance.now() - start;
 		const summary = /publishing [\d,]+ entries as .*/.exec(stderr)?.[0];
 		if (code !== 0 || summary === undefined)

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [-- --out FILE]`: the gateway as `wrangler deploy` ships it
-// from wrangler.toml (bench/deployed.ts), a bare forwarding Worker and the common Hono
+// from wrangler.toml (tools/deployed-gateway.ts), a bare forwarding Worker and the common Hono
 // version, side by side in one workerd (Miniflare's API, each Worker on its own direct
 // socket on loopback), with the same KV documents and the same upstream. The load
 // generator and the upstream run in their own processes. Every measurement is checked
@@ -14,11 +14,11 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
 import { SHARD_ABOVE } from "../src/cli/sharded-store.ts";
+import { type DeployedGateway, deployedGateway } from "../tools/deployed-gateway.ts";
+import { workerdInspector } from "../tools/inspector.ts";
 import { type BenchAllowlist, benchAllowlist, type Probes } from "./allowlists.ts";
 import { bundle, compatibilityDate, type WorkerName } from "./bundle.ts";
 import { type ColdSubject, coldStart, type Shared, WARM_SAMPLES } from "./cold-start.ts";
-import { type DeployedGateway, deployedGateway } from "./deployed.ts";
-import { isolateHeap } from "./isolate-heap.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
 import { loadAverage } from "./machine.ts";
 import { type PublishTime, publishTime } from "./publish-time.ts";
@@ -418,9 +418,9 @@ async function flood(
 		for (const origin of unread)
 			round.push(await timeOne(url, { origin }, 200, `${SHARDED.name}, a shard not read yet`));
 	const poke = () => timeOne(url, { origin: sharded.miss }, 403, `${SHARDED.name}, during the flood`);
-	const heap = await isolateHeap(await mf.getInspectorURL(), SHARDED.name, poke);
+	const heap = await workerdInspector(await mf.getInspectorURL(), SHARDED.name, poke);
 	try {
-		const before = await heap.used();
+		const before = await heap.heapAfterGc();
 		const request: LoadRequest = {
 			url,
 			method: "GET",
@@ -436,7 +436,7 @@ async function flood(
 			failures.push(
 				`flood of ${SHARDED.name}: ${r.requests} responses, ${r.errors} errors, ${JSON.stringify(r.statuses)}`,
 			);
-		const after = await heap.used();
+		const after = await heap.heapAfterGc();
 		// Listed origins are still admitted after the flood (their shard read again if it was evicted).
 		await timeOne(url, { origin: sharded.lateExact }, 200, `${SHARDED.name}, after the flood`);
 		return { flood: { requests: r.requests, rps: r.rps, heapBefore: before, heapAfter: after }, unreadShard };
@@ -451,7 +451,7 @@ async function main(): Promise<void> {
 	const startLoad = loadAverage();
 	const lists = new Map(SIZES.map((size) => [size, benchAllowlist(size)]));
 	const sharded = shardedAllowlist(SHARDED_SIZE);
-	const upstream = await startChild("./upstream.ts", [String(PORT.upstream)]);
+	const upstream = await startChild("../tools/upstream.ts", [String(PORT.upstream)]);
 	const load = await startChild("./load.ts", []);
 	let mf: Miniflare | undefined;
 	try {

@@ -1,13 +1,11 @@
 // 1,000,000 origins published by the real command into a real local KV directory, then
 // served by the real Worker under `wrangler dev` from that same directory.
-import { once } from "node:events";
 import { rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, tempDir, wrangler, writeDocument } from "../support/cli.ts";
-import { startWranglerDev, type WranglerDev } from "../support/wrangler.ts";
+import { startMinimalUpstream, type Upstream } from "../../tools/upstream.ts";
+import { runWrangler, startWranglerDev, type WranglerDev } from "../../tools/wrangler.ts";
+import { cli, tempDir, writeDocument } from "../support/cli.ts";
 
 const N = 1_000_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
@@ -18,7 +16,7 @@ const GATEWAY = `http://127.0.0.1:${GATEWAY_PORT}`;
 
 let dir: string;
 let kv: string;
-let upstream: Server;
+let upstream: Upstream | undefined;
 let gateway: WranglerDev | undefined;
 let publishMs = 0;
 let pushed: { code: number; stdout: string; stderr: string };
@@ -34,15 +32,13 @@ beforeAll(async () => {
 	publishMs = performance.now() - started;
 	console.info(`published ${N.toLocaleString("en")} origins in ${(publishMs / 1000).toFixed(1)} s`);
 
-	upstream = createServer((_req, res) => res.end("upstream")).listen(0, "127.0.0.1");
-	await once(upstream, "listening");
-	const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+	upstream = await startMinimalUpstream();
 	gateway = startWranglerDev({
 		port: GATEWAY_PORT,
 		inspectorPort: INSPECTOR_PORT,
 		persistDir: kv,
-		logPath: join(dir, "wrangler.log"),
-		vars: { UPSTREAM_URL: upstreamUrl },
+		output: { file: join(dir, "wrangler.log") },
+		vars: { UPSTREAM_URL: upstream.url },
 	});
 	for (let ready = false; !ready; ) {
 		const exited = await Promise.race([gateway.exited, new Promise((r) => setTimeout(() => r(undefined), 250))]);
@@ -56,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await gateway?.stop();
-	upstream?.close();
+	await upstream?.close();
 	await rm(dir, { recursive: true, force: true });
 });
 
@@ -64,7 +60,7 @@ describe(`${N.toLocaleString("en")} origins, published by the command line`, () 
 	it("are stored as 1,024 shards, a filter and the document naming them", async () => {
 		expect(pushed.code, pushed.stderr).toBe(0);
 		expect(pushed.stderr).toContain(`publishing 1,000,002 entries as 1024 shards`);
-		const run = await wrangler(["kv", "key", "list", "--binding", "ALLOWLIST", "--local", "--persist-to", kv]);
+		const run = await runWrangler(["kv", "key", "list", "--binding", "ALLOWLIST", "--local", "--persist-to", kv]);
 		expect(JSON.parse(run.stdout)).toHaveLength(1 + 1 + 1024);
 	});
 

@@ -1,7 +1,8 @@
 // Large allowlists through the real command against a real local KV directory: pushed as
 // versioned shards, read back as one document by every command, old versions pruned.
 import { describe, expect, it } from "vitest";
-import { cli, withTempDirs, wrangler, writeDocument } from "../support/cli.ts";
+import { runWrangler } from "../../tools/wrangler.ts";
+import { cli, withTempDirs, writeDocument } from "../support/cli.ts";
 
 // With the wildcard, one entry past the default threshold (SHARD_ABOVE, 10,000).
 const TENANTS = 10_000;
@@ -18,12 +19,12 @@ let file: string;
 const at = () => ["--persist-to", kv];
 
 async function storedKeys(): Promise<string[]> {
-	const run = await wrangler(["kv", "key", "list", "--binding", "ALLOWLIST", "--local", ...at()]);
+	const run = await runWrangler(["kv", "key", "list", "--binding", "ALLOWLIST", "--local", ...at()]);
 	return (JSON.parse(run.stdout) as { name: string }[]).map((k) => k.name);
 }
 
 async function storedDocument(): Promise<{ origins: string[]; shards?: { version: string; count: number } }> {
-	const run = await wrangler(["kv", "key", "get", "allowlist", "--binding", "ALLOWLIST", "--local", ...at()]);
+	const run = await runWrangler(["kv", "key", "get", "allowlist", "--binding", "ALLOWLIST", "--local", ...at()]);
 	return JSON.parse(run.stdout);
 }
 
@@ -119,7 +120,7 @@ describe("changes publish a new version; old ones go once no gateway can read th
 
 	it("a missing shard: commands refuse to work from a partial list", async () => {
 		const version = (await storedDocument()).shards?.version as string;
-		await wrangler([
+		await runWrangler([
 			"kv",
 			"key",
 			"delete",

@@ -4,8 +4,8 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { putAllowlistArgs } from "../../scripts/wrangler.mjs";
-import { cli, expectNoStackTrace, ROOT, withTempDirs, wrangler } from "../support/cli.ts";
+import { putAllowlistArgs, runWrangler } from "../../tools/wrangler.ts";
+import { cli, expectNoStackTrace, ROOT, withTempDirs } from "../support/cli.ts";
 
 let project: string;
 /** An empty home directory: no wrangler login to find. */
@@ -22,8 +22,8 @@ withTempDirs(async (make) => {
 
 describe("wrangler flags", () => {
 	it("without --persist-to: the local KV that `npm run dev` seeds (.wrangler/state)", async () => {
-		// scripts/dev.mjs seeds with these very arguments.
-		const put = await wrangler(putAllowlistArgs("allowlist.json"), project);
+		// scripts/dev.ts seeds with these very arguments.
+		const put = await runWrangler(putAllowlistArgs("allowlist.json"), project);
 		expect(put.code).toBe(0);
 		const run = await cli(["list"], { cwd: project });
 		expect(run.stdout).toBe("https://dev.example.com\n");

@@ -13,8 +13,8 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployedGateway } from "../../bench/deployed.ts";
-import { startUpstreamServer, type UpstreamServer } from "../support/upstream-server.ts";
+import { deployedGateway } from "../../tools/deployed-gateway.ts";
+import { type ScriptedUpstream, startScriptedUpstream } from "../../tools/upstream.ts";
 
 const ALLOWED = "https://app.example.com";
 const REFUSED = "https://evil.example.net";
@@ -114,10 +114,10 @@ const ROWS: Row[] = [
 	},
 ];
 
-let upstream: UpstreamServer;
+let upstream: ScriptedUpstream;
 
 beforeAll(async () => {
-	upstream = await startUpstreamServer();
+	upstream = await startScriptedUpstream();
 });
 
 afterAll(async () => {

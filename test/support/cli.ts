@@ -1,65 +1,16 @@
-// Runs the real `cors-gateway` command (bin/cors-gateway.mjs on the project's Node.js, as
-// npx runs it) as a child process, against a real local KV directory, optionally inside a
-// real pseudo-terminal (util-linux `script`) to answer its confirmation prompt.
-import { type ChildProcess, spawn } from "node:child_process";
+// The command-line tests' helpers: the real `cors-gateway` command (tools/cli.ts) against a
+// real local KV directory, optionally inside a real pseudo-terminal (util-linux `script`)
+// to answer its confirmation prompt.
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
-import { wranglerBin } from "../../scripts/wrangler.mjs";
-import { QUIET_WRANGLER_ENV } from "../../src/cli/kv.ts";
-import { putAllowlistFile, ROOT } from "./wrangler.ts";
+import { BIN, NODE, QUIET_ENV, type Run } from "../../tools/cli.ts";
+import { putAllowlistFile, ROOT } from "../../tools/wrangler.ts";
 
-export { ROOT } from "./wrangler.ts";
-
-export const NODE = join(ROOT, "node_modules", ".bin", "node");
-export const BIN = join(ROOT, "bin", "cors-gateway.mjs");
-
-export interface Run {
-	code: number;
-	stdout: string;
-	stderr: string;
-}
-
-export interface RunOptions {
-	/** Written to stdin, which is then closed; stdin is an empty pipe otherwise (never a terminal). */
-	input?: string;
-	cwd?: string;
-	env?: Record<string, string | undefined>;
-}
-
-/** Forced over the environment: the command as in CI (no prompt, no colours), wrangler quiet. */
-const QUIET_ENV = { CI: "true", ...QUIET_WRANGLER_ENV };
-
-function collect(child: ChildProcess, input: string | undefined): Promise<Run> {
-	child.stdin?.end(input ?? "");
-	let stdout = "";
-	let stderr = "";
-	child.stdout?.on("data", (chunk) => {
-		stdout += chunk;
-	});
-	child.stderr?.on("data", (chunk) => {
-		stderr += chunk;
-	});
-	return new Promise((done, fail) => {
-		child.on("error", fail);
-		child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
-	});
-}
-
-export function cli(args: string[], options: RunOptions = {}): Promise<Run> {
-	const child = spawn(NODE, [BIN, ...args], {
-		cwd: options.cwd ?? ROOT,
-		env: { ...process.env, ...QUIET_ENV, ...options.env },
-	});
-	return collect(child, options.input);
-}
-
-/** wrangler itself, for setting up a store the way `npm run dev` and a hand edit would. */
-export function wrangler(args: string[], cwd = ROOT): Promise<Run> {
-	const child = spawn(NODE, [wranglerBin, ...args], { cwd, env: { ...process.env, ...QUIET_ENV } });
-	return collect(child, undefined);
-}
+export { cli } from "../../tools/cli.ts";
+export { ROOT } from "../../tools/wrangler.ts";
 
 /** Stores `text` under `allowlist` in the local KV at `persistTo`, bypassing every check of the command line. */
 export async function seed(persistTo: string, text: string): Promise<void> {
@@ -67,7 +18,7 @@ export async function seed(persistTo: string, text: string): Promise<void> {
 	const file = join(dir, "seed.json");
 	await writeFile(file, text);
 	try {
-		await putAllowlistFile(persistTo, file);
+		await putAllowlistFile(file, persistTo);
 	} finally {
 		await rm(dir, { recursive: true, force: true });
 	}

@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { dirname, join } from "node:path";
-import { putAllowlistFile } from "../../support/wrangler.ts";
+import { putAllowlistFile } from "../../../tools/wrangler.ts";
 import type { AllowlistDocument } from "./allowlists.ts";
 import { PORTS } from "./ports.ts";
 
@@ -33,7 +33,7 @@ export async function writeAllowlist(persistDir: string, doc: AllowlistDocument)
 	await mkdir(docs, { recursive: true });
 	const file = join(docs, `${process.pid}-${revision}.json`);
 	await writeFile(file, JSON.stringify({ ...doc, origins: [...doc.origins, marker], headers }));
-	await putAllowlistFile(persistDir, file);
+	await putAllowlistFile(file, persistDir);
 	return { marker, writtenAt: Date.now() };
 }
 

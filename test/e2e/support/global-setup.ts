@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import type { TestProject } from "vitest/node";
-import { startUpstreamServer } from "../../support/upstream-server.ts";
-import { startWranglerDev } from "../../support/wrangler.ts";
+import { startScriptedUpstream } from "../../../tools/upstream.ts";
+import { startWranglerDev } from "../../../tools/wrangler.ts";
 import { waitUntilServed, writeAllowlist } from "./allowlist-kv.ts";
 import { BASE } from "./allowlists.ts";
 import { startPageServer } from "./page-server.ts";
@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		const persistDir = join(dir, "state");
 		const gatewayLog = join(dir, "wrangler-dev.log");
 
-		const upstream = await startUpstreamServer(PORTS.upstream);
+		const upstream = await startScriptedUpstream(PORTS.upstream);
 		cleanups.push(() => upstream.close());
 		const pages = await startPageServer([PORTS.page, PORTS.pageAlt]);
 		cleanups.push(() => pages.close());
@@ -40,7 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			port: PORTS.gateway,
 			inspectorPort: PORTS.inspector,
 			persistDir,
-			logPath: gatewayLog,
+			output: { file: gatewayLog },
 			vars: {
 				UPSTREAM_URL: upstream.url,
 				// The one path that reaches nothing, for a 502.

@@ -4,7 +4,7 @@
 // spends seconds starting up around its write, longer than the refresh interval under test.)
 import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
-import { ROOT } from "../../support/wrangler.ts";
+import { ROOT } from "../../../tools/wrangler.ts";
 import type { AllowlistDocument } from "./allowlists.ts";
 
 export interface AllowlistKv {

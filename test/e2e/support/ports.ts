@@ -4,7 +4,7 @@ export const PORTS = {
 	gateway: 18700,
 	/** wrangler dev's DevTools inspector (never the 9229 default). */
 	inspector: 18701,
-	/** The real upstream (test/support/upstream-server.ts). */
+	/** The real upstream (tools/upstream.ts, the scripted upstream). */
 	upstream: 18702,
 	/** The page server: every page origin of the suite, by host name. */
 	page: 18703,

@@ -1,6 +1,6 @@
-// What reached the upstream, from its own record (test/support/upstream-server.ts).
+// What reached the upstream, from its own record (tools/upstream.ts, the scripted upstream).
 import { inject } from "vitest";
-import type { EchoBody, RecordedRequest } from "../../support/upstream-server.ts";
+import type { EchoBody, RecordedRequest } from "../../../tools/upstream.ts";
 
 export type { EchoBody };
 

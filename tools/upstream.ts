@@ -1,6 +1,16 @@
-// A real HTTP upstream for the Worker tests (runs in Node, started by global-setup.ts).
+// The local upstream servers of the project's tools, in one module: what the gateway
+// forwards to in the tests, `npm run dev`, the soak run and the bench. Three kinds, for three needs:
 //
-// Scriptable per request, by path and query, so tests never mock `fetch`:
+// startEchoUpstream (`npm run dev`'s demo API, and the soak's upstream): answers every path
+// with a readable JSON echo of the request (method, path, query, headers, up to 64 KiB of
+// body) and an `x-request-id` header; keeps no record, so it can run for as long as wanted.
+//
+// startMinimalUpstream (the bench's upstream, in a process of its own): answers every
+// request at once with a small fixed body and only counts them. Nothing else per request,
+// so it is never what limits the measured throughput.
+//
+// startScriptedUpstream (the Worker, socket and e2e tests): a recording upstream, scriptable
+// per request by path and query, so tests never mock `fetch`:
 //   any path (e.g. /echo/...)   200, JSON echo of the request (see EchoBody)
 //   /status/<code>              that status (body: the echo JSON, none for 204/304)
 //   /slow?ms=<n>                waits n ms (default 2000) before sending headers
@@ -29,6 +39,7 @@
 // Every other request is recorded (method, url, host, headers, body length, tag), and
 // every connection too, so tests can prove what reached the upstream, and what never did.
 
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -89,20 +100,29 @@ export interface StreamProgress {
 
 export const CONTROL_PATHS = ["/__requests", "/__reset", "/__connections", "/__streams", "/__release"];
 
-export interface UpstreamServer {
+/** An upstream listening on 127.0.0.1. */
+export interface Upstream {
 	/** e.g. "http://127.0.0.1:41234" (no trailing slash). */
 	url: string;
 	port: number;
 	server: Server;
+	/** How many requests it has answered (the scripted upstream's control endpoints aside). */
+	received(): number;
+	/** Stops listening and ends every connection, idle keep-alive ones included. */
+	close(): Promise<void>;
+}
+
+/** The scripted upstream, with its record. */
+export interface ScriptedUpstream extends Upstream {
 	/** Recorded requests, oldest first. */
 	requests: RecordedRequest[];
 	connections: RecordedConnection[];
-	close(): Promise<void>;
 }
 
 const DEFAULT_STREAM_CHUNKS = 64;
 const DEFAULT_STREAM_CHUNK_SIZE = 16 * 1024;
 const MAX_STREAM_BYTES = 1024 * 1024 * 1024;
+const MAX_ECHOED_BODY_BYTES = 64 * 1024;
 
 function mergeHeaders(raw: string[]): { pairs: [string, string][]; merged: Record<string, string> } {
 	const pairs: [string, string][] = [];
@@ -114,6 +134,17 @@ function mergeHeaders(raw: string[]): { pairs: [string, string][]; merged: Recor
 		merged[name] = name in merged ? `${merged[name]}, ${value}` : value;
 	}
 	return { pairs, merged };
+}
+
+/** Query parameters; repeated names keep every value in order. */
+function queryOf(url: URL): Record<string, string[]> {
+	const query: Record<string, string[]> = {};
+	for (const [name, value] of url.searchParams) {
+		const values = query[name] ?? [];
+		values.push(value);
+		query[name] = values;
+	}
+	return query;
 }
 
 function parseTarget(target: string): URL {
@@ -154,8 +185,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 	return Buffer.concat(chunks);
 }
 
-/** Starts the upstream on 127.0.0.1; port 0 (the default) picks a free port. */
-export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
+/** Starts the scripted upstream on 127.0.0.1; port 0 (the default) picks a free port. */
+export async function startScriptedUpstream(port = 0): Promise<ScriptedUpstream> {
 	const requests: RecordedRequest[] = [];
 	const connections: RecordedConnection[] = [];
 	const streams = new Map<string, StreamProgress>();
@@ -216,12 +247,6 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 		};
 		requests.push(record);
 
-		const query: Record<string, string[]> = {};
-		for (const [name, value] of url.searchParams) {
-			const values = query[name] ?? [];
-			values.push(value);
-			query[name] = values;
-		}
 		// Origin-form targets are echoed byte for byte (no dot-segment or percent normalization).
 		const qIndex = target.indexOf("?");
 		const rawPath = target.startsWith("/") ? target.slice(0, qIndex === -1 ? undefined : qIndex) : url.pathname;
@@ -229,7 +254,7 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 			method: record.method,
 			path: rawPath,
 			search: url.search,
-			query,
+			query: queryOf(url),
 			headers: merged,
 			rawHeaders: pairs,
 			host: record.host,
@@ -354,6 +379,59 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 		if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
 		else socket.destroy();
 	});
+	const listening = await listen(server, port, () => seq);
+	return { ...listening, requests, connections };
+}
+
+/** Starts the echo upstream (`npm run dev`'s demo API) on 127.0.0.1; port 0 picks a free port. */
+export async function startEchoUpstream(port = 0): Promise<Upstream> {
+	let received = 0;
+	const server = createServer(async (req, res) => {
+		received++;
+		const chunks: Buffer[] = [];
+		let bodyLength = 0;
+		for await (const chunk of req as AsyncIterable<Buffer>) {
+			bodyLength += chunk.length;
+			if (bodyLength <= MAX_ECHOED_BODY_BYTES) chunks.push(chunk);
+		}
+		const url = parseTarget(req.url ?? "/");
+		const echo = {
+			upstream: "cors-gateway demo upstream",
+			method: req.method,
+			path: url.pathname,
+			query: queryOf(url),
+			headers: req.headers,
+			body: Buffer.concat(chunks).toString("utf8"),
+			bodyLength,
+		};
+		res.writeHead(200, {
+			"content-type": "application/json; charset=utf-8",
+			"cache-control": "no-store",
+			"x-request-id": randomUUID(),
+		});
+		res.end(req.method === "HEAD" ? undefined : `${JSON.stringify(echo, null, 2)}\n`);
+	});
+	return listen(server, port, () => received);
+}
+
+/**
+ * Starts the bench's upstream on 127.0.0.1: the same small answer to every request, its
+ * body left unread, and a count. Kept this bare so that the upstream never limits what
+ * the bench measures (nothing parsed, recorded or echoed).
+ */
+export async function startMinimalUpstream(port = 0): Promise<Upstream> {
+	let received = 0;
+	const body = Buffer.from('{"ok":true}\n');
+	const server = createServer((req, res) => {
+		received++;
+		req.resume();
+		res.writeHead(200, { "content-type": "application/json", "content-length": body.length, "x-request-id": "bench" });
+		res.end(body);
+	});
+	return listen(server, port, () => received);
+}
+
+async function listen(server: Server, port: number, received: () => number): Promise<Upstream> {
 	// Idle keep-alive connections stay open for the whole run: a server that closes one just
 	// as workerd reuses it makes that request fail ("Network connection lost", a 502), a race
 	// a test pausing about as long as the timeout would hit. close() ends them all anyway.
@@ -365,8 +443,7 @@ export async function startUpstreamServer(port = 0): Promise<UpstreamServer> {
 		url: `http://127.0.0.1:${address.port}`,
 		port: address.port,
 		server,
-		requests,
-		connections,
+		received,
 		close: () =>
 			new Promise<void>((resolve, reject) => {
 				server.close((error) => (error ? reject(error) : resolve()));
@@ -386,4 +463,15 @@ export async function unreachableUrl(): Promise<string> {
 	const { port } = server.address() as AddressInfo;
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	return `http://127.0.0.1:${port}`;
+}
+
+// The bench runs its upstream in a process of its own (`node tools/upstream.ts PORT`, forked
+// with an IPC channel): "ready" once it listens, its count on request, gone with the parent.
+if (import.meta.main) {
+	const upstream = await startMinimalUpstream(Number(process.argv[2]));
+	process.on("message", (message) => {
+		if (message === "count") process.send?.({ received: upstream.received() });
+	});
+	process.on("disconnect", () => void upstream.close().then(() => process.exit(0)));
+	process.send?.({ ready: true });
 }

@@ -1,17 +1,20 @@
-// Open-proxy probes on the wire, for `npm run soak`: raw HTTP/1.1 requests that try to make
+// Open-proxy probes on the wire, for the soak run: raw HTTP/1.1 requests that try to make
 // the gateway contact a decoy server (absolute-form targets, CONNECT, `//host`, `/\host`,
 // `%2F%2F`, `@`, `Host` and `X-Forwarded-Host` overrides). The decoy is a bare TCP listener
 // that counts every connection it accepts: it must accept none. Requests that a test in
 // workerd cannot express (a request target is always a parsed URL there) are sent here.
 import { once } from "node:events";
 import { connect, createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 
-/**
- * @param {number} gatewayPort the gateway's port on 127.0.0.1
- * @param {number} decoyPort a free port for the decoy
- * @returns {Promise<{ probes: { name: string, status: string }[], decoyConnections: number }>}
- */
-export async function probeOpenProxy(gatewayPort, decoyPort) {
+export interface ProbeResults {
+	/** Each probe, and the status line it got (or why none came). */
+	probes: { name: string; status: string }[];
+	decoyConnections: number;
+}
+
+/** Probes the gateway on 127.0.0.1:`gatewayPort`, with the decoy on `decoyPort` (a free port). */
+export async function probeOpenProxy(gatewayPort: number, decoyPort: number): Promise<ProbeResults> {
 	let decoyConnections = 0;
 	const decoy = createServer((socket) => {
 		decoyConnections++;
@@ -22,8 +25,7 @@ export async function probeOpenProxy(gatewayPort, decoyPort) {
 
 	const gw = `127.0.0.1:${gatewayPort}`;
 	const evil = `127.0.0.1:${decoyPort}`;
-	/** @type {[string, string, Record<string, string>][]} */
-	const probes = [
+	const probes: [string, string, Record<string, string>][] = [
 		["absolute-form target, Host of the decoy", `GET http://${evil}/x`, { host: evil }],
 		["absolute-form target, Host of the gateway", `GET http://${evil}/x`, { host: gw }],
 		["absolute-form https target", `GET https://${evil}/x`, { host: evil }],
@@ -37,30 +39,25 @@ export async function probeOpenProxy(gatewayPort, decoyPort) {
 		["X-Forwarded-Host naming the decoy", "GET /x", { host: gw, "x-forwarded-host": evil }],
 		["Forwarded: host= naming the decoy", "GET /x", { host: gw, forwarded: `host=${evil}` }],
 	];
-	const results = [];
+	const results: ProbeResults["probes"] = [];
 	try {
 		for (const [name, requestLine, headers] of probes) {
 			results.push({ name, status: await rawRequest(gatewayPort, requestLine, headers) });
 		}
 		// Give a request the Worker might have started towards the decoy time to connect.
-		await new Promise((done) => setTimeout(done, 500));
+		await sleep(500);
 	} finally {
 		await new Promise((done) => decoy.close(() => done(undefined)));
 	}
 	return { probes: results, decoyConnections };
 }
 
-/**
- * Sends one request line and headers; resolves with the response's status line (or why none came).
- * @param {number} port
- * @param {string} requestLine
- * @param {Record<string, string>} headers
- */
-function rawRequest(port, requestLine, headers) {
+/** Sends one request line and headers; resolves with the response's status line (or why none came). */
+function rawRequest(port: number, requestLine: string, headers: Record<string, string>): Promise<string> {
 	return new Promise((resolve) => {
 		const socket = connect(port, "127.0.0.1");
 		let data = "";
-		const finish = (/** @type {string} */ status) => {
+		const finish = (status: string) => {
 			socket.destroy();
 			resolve(status);
 		};

@@ -2,13 +2,13 @@
 // the Worker's configuration (bindings, vars, `[assets]` or none) read from the same
 // configuration file by wrangler itself, turned into workerd options the way `wrangler dev`
 // turns them (Miniflare's v4 conversion). Only the upstream URL and the KV namespace are
-// the bench's own.
+// the caller's own: the bench and the socket tests run it in workerd through Miniflare.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, type LegacyWorkerOptions, type WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { root, runWranglerOrFail } from "../scripts/wrangler.mjs";
+import { ROOT, runWranglerOrFail } from "./wrangler.ts";
 
 export interface DeployedGateway {
 	/** The wrangler configuration file it was built from. */
@@ -23,7 +23,7 @@ export interface DeployedGateway {
 
 /** Builds the gateway from `configFile` (relative to the project) as `wrangler deploy` would. */
 export async function deployedGateway(host: string, configFile: string): Promise<DeployedGateway> {
-	const config = join(root, configFile);
+	const config = join(ROOT, configFile);
 	const outdir = await mkdtemp(join(tmpdir(), "cors-gateway-bench-build-"));
 	let code: string;
 	try {
@@ -41,7 +41,7 @@ export async function deployedGateway(host: string, configFile: string): Promise
 			const legacy: LegacyWorkerOptions = {
 				...(workerOptions as LegacyWorkerOptions),
 				name,
-				rootPath: root,
+				rootPath: ROOT,
 				modules: [{ type: "ESModule", path: "index.js", contents: code }],
 				bindings: { ...(workerOptions.bindings as Record<string, string>), ...vars },
 				kvNamespaces: { ALLOWLIST: { id: kvId } },
