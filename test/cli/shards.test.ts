@@ -38,20 +38,20 @@ describe("push past the threshold (10,000 entries)", () => {
 	it("writes the shards and filter of a new version, then the document naming them", async () => {
 		const run = await cli(["push", file, "--yes", ...at()]);
 		expect(run.code, run.stderr).toBe(0);
-		expect(run.stderr).toContain("publishing 10,001 entries as 4 shards of version");
-		expect(run.stderr).toMatch(/uploaded 5\/5 keys/);
+		expect(run.stderr).toContain("publishing 10,001 entries as 16 shards of version");
+		expect(run.stderr).toMatch(/uploaded 17\/17 keys/);
 		// The confirmation lists a bounded number of changes, not ten thousand lines.
 		expect(run.stdout).toMatch(/\n {2}… and 9,[0-9]{3} more \(all of them: cors-gateway diff FILE\)\n/);
 		expect(run.stdout.split("\n").filter((l) => l.startsWith("  + origin"))).toHaveLength(200);
 		const stored = await storedDocument();
 		expect(stored.origins).toEqual(["null"]);
 		const version = stored.shards?.version as string;
-		expect(stored.shards?.count).toBe(4);
+		expect(stored.shards?.count).toBe(16);
 		expect((await storedKeys()).sort()).toEqual(
 			[
 				"allowlist",
 				`allowlist/${version}/filter`,
-				...[0, 1, 2, 3].map((i) => `allowlist/${version}/shard/${i}`),
+				...Array.from({ length: 16 }, (_, i) => `allowlist/${version}/shard/${i}`),
 			].sort(),
 		);
 	});
@@ -71,7 +71,7 @@ describe("every command reads a sharded allowlist as one document", () => {
 		expect(pulled.shards).toBeUndefined();
 		expect(new Set(pulled.origins)).toEqual(new Set(DOCUMENT.origins));
 		expect(pulled.methods).toEqual(DOCUMENT.methods);
-		expect(run.stderr).toMatch(/read back from 4 shards of version /);
+		expect(run.stderr).toMatch(/read back from 16 shards of version /);
 	});
 
 	it("diff against the file it was pushed from: no changes", async () => {
@@ -100,7 +100,7 @@ describe("changes publish a new version; old ones go once no gateway can read th
 		expect(after).not.toBe(before);
 		expect(run.stderr).toContain(`kept old version ${before}: replaced less than 5 minutes ago`);
 		const keys = await storedKeys();
-		expect(keys.filter((k) => k.startsWith(`allowlist/${before}/`))).toHaveLength(5);
+		expect(keys.filter((k) => k.startsWith(`allowlist/${before}/`))).toHaveLength(17);
 		expect((await cli(["check", "https://new.example.com", ...at()])).code).toBe(0);
 	});
 
