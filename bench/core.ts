@@ -84,6 +84,8 @@ interface DecisionCase {
 }
 
 const SELF = "https://gateway.example.net";
+/** The request URL's host and path: the bench documents have no routes, so the top level decides. */
+const AT = { host: "gateway.example.net", path: "/api/orders" };
 // 4 KiB of allowed names, every one of them parsed: the longest value the gateway accepts.
 const HOSTILE_HEADERS = (() => {
 	let v = "content-type";
@@ -100,12 +102,20 @@ const CASES: DecisionCase[] = [
 			requestMethod: null,
 			requestHeaders: null,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "forward",
 	},
 	{
 		name: "miss: GET, listed nowhere",
-		request: (l) => ({ method: "GET", origin: l.miss, requestMethod: null, requestHeaders: null, selfOrigin: SELF }),
+		request: (l) => ({
+			method: "GET",
+			origin: l.miss,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+			...AT,
+		}),
 		expect: "refuse",
 	},
 	{
@@ -116,6 +126,7 @@ const CASES: DecisionCase[] = [
 			requestMethod: null,
 			requestHeaders: null,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "forward",
 	},
@@ -127,6 +138,7 @@ const CASES: DecisionCase[] = [
 			requestMethod: "PUT",
 			requestHeaders: PREFLIGHT_HEADERS,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "preflight",
 	},
@@ -138,12 +150,20 @@ const CASES: DecisionCase[] = [
 			requestMethod: "PUT",
 			requestHeaders: HOSTILE_HEADERS,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "preflight",
 	},
 	{
 		name: "no Origin",
-		request: () => ({ method: "GET", origin: null, requestMethod: null, requestHeaders: null, selfOrigin: SELF }),
+		request: () => ({
+			method: "GET",
+			origin: null,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+			...AT,
+		}),
 		expect: "forward",
 	},
 ];
@@ -216,7 +236,9 @@ async function shardedPolicy(plan: ShardPlan, probes: readonly string[]): Promis
 	);
 	const policy: AnyCorsPolicy = result.policy.withSource(source);
 	for (const origin of probes)
-		await settle(policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF }));
+		await settle(
+			policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF, ...AT }),
+		);
 	return policy;
 }
 

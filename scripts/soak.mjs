@@ -172,6 +172,8 @@ function expected(policy, shape) {
 		requestMethod: shape.headers["access-control-request-method"] ?? null,
 		requestHeaders: shape.headers["access-control-request-headers"] ?? null,
 		selfOrigin: gatewayUrl,
+		host: "127.0.0.1",
+		path: "/api/soak",
 	});
 	const status = decision.action === "preflight" ? 204 : decision.action === "refuse" ? 403 : 200;
 	const cors = Object.fromEntries(

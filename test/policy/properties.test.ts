@@ -15,6 +15,8 @@ import {
 } from "../support/spec-model.ts";
 
 const SELF = "https://self.gateway.test"; // outside the generated alphabet: never generated
+/** Where the requests go: the generated allowlists have no routes, so the top level decides. */
+const TOP = { host: "self.gateway.test", path: "/" };
 const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 2000);
 
 // --- generators -----------------------------------------------------------------------
@@ -143,7 +145,14 @@ describe("the matcher agrees with the reference model of docs/SPEC.md", () => {
 			fc.property(scenario, ({ list, origin }) => {
 				const { policy, canonical } = compile(list);
 				const allowed = refAllowedOrigin(canonical, origin);
-				const d = policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF });
+				const d = policy.decide({
+					method: "GET",
+					origin,
+					requestMethod: null,
+					requestHeaders: null,
+					selfOrigin: SELF,
+					...TOP,
+				});
 				expectConsistent(d, origin, allowed, list.includes("*"));
 			}),
 			{ numRuns: RUNS },
@@ -156,7 +165,14 @@ describe("the matcher agrees with the reference model of docs/SPEC.md", () => {
 		fc.assert(
 			fc.property(scenario, ({ origin }) => {
 				const { policy } = compile(["*", "null"]);
-				const d = policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF });
+				const d = policy.decide({
+					method: "GET",
+					origin,
+					requestMethod: null,
+					requestHeaders: null,
+					selfOrigin: SELF,
+					...TOP,
+				});
 				expect(d.action === "forward").toBe(refParseOrigin(origin) !== undefined);
 			}),
 			{ numRuns: RUNS },
@@ -211,6 +227,7 @@ describe("preflights approve exactly what the model approves", () => {
 						requestMethod: method,
 						requestHeaders: headers,
 						selfOrigin: SELF,
+						...TOP,
 					});
 					expectConsistent(d, origin, allowed, list.includes("*"));
 					if (allowed) expect(d.action).toBe("preflight");
@@ -243,7 +260,7 @@ describe("arbitrary input never throws and never approves what the model refuses
 				field,
 				field,
 				(method, origin, requestMethod, requestHeaders) => {
-					const d = policy.decide({ method, origin, requestMethod, requestHeaders, selfOrigin: SELF });
+					const d = policy.decide({ method, origin, requestMethod, requestHeaders, selfOrigin: SELF, ...TOP });
 					if (origin === null) {
 						expect(d).toMatchObject({ action: "forward", cors: false, headers: [] });
 						return;
