@@ -11,6 +11,8 @@ import {
 	refHeadersApproved,
 	refMethodApproved,
 	refParseOrigin,
+	refRouteFor,
+	refRouteKey,
 	SAFELISTED_HEADERS,
 } from "../support/spec-model.ts";
 
@@ -274,6 +276,74 @@ describe("arbitrary input never throws and never approves what the model refuses
 					expectConsistent(d, origin, allowed, false);
 				},
 			),
+			{ numRuns: RUNS },
+		);
+	});
+});
+
+describe("routes: the route that decides is the one the model picks by scanning every key", () => {
+	const segment = fc.constantFrom("x", "y", "xy", "X");
+	const routeKey = fc
+		.record({
+			host: fc.constantFrom(null, "a.test", "B.test"),
+			segments: fc.array(segment, { maxLength: 3 }),
+			trailing: fc.boolean(),
+		})
+		.map(({ host, segments, trailing }) => {
+			const path = segments.length === 0 ? "/" : `/${segments.join("/")}${trailing ? "/" : ""}`;
+			return `${host ?? ""}${path}`;
+		});
+	const TOP_ORIGIN = "https://top.example.com";
+	const ROUTE_ORIGIN = "https://route.example.com";
+	// Distinct after normalization (a repeated route is a document error, tested elsewhere).
+	const routes = fc.uniqueArray(fc.tuple(routeKey, fc.nat(2)), {
+		maxLength: 8,
+		selector: ([raw]) => {
+			const { host, prefix } = refRouteKey(raw);
+			return `${host}|${prefix}`;
+		},
+	});
+	const url = fc
+		.record({
+			host: fc.constantFrom("a.test", "A.TEST", "b.test", "c.test", "a.test:8443"),
+			segments: fc.array(fc.oneof(segment, fc.constantFrom("xx", "", "%2F", "..")), { maxLength: 5 }),
+			query: fc.constantFrom("", "?q=/x/y", "#/x"),
+		})
+		.map(({ host, segments, query }) => `https://${host}/${segments.join("/")}${query}`);
+
+	it("host first, then the longest prefix at a / boundary; the route's own origins or the top level's", () => {
+		fc.assert(
+			fc.property(routes, url, fc.constantFrom(TOP_ORIGIN, ROUTE_ORIGIN), (list, target, origin) => {
+				// Each route: 0 inherits the top level's origins, 1 lists its own, 2 lists none.
+				const own = [undefined, [ROUTE_ORIGIN], []];
+				const doc = {
+					origins: [TOP_ORIGIN],
+					routes: Object.fromEntries(list.map(([raw, kind]) => [raw, own[kind] ? { origins: own[kind] } : {}])),
+				};
+				const result = compileAllowlist(doc, { warnings: false });
+				if (!result.ok) throw new Error(`the generator made an invalid document: ${JSON.stringify(result.problems)}`);
+				const u = new URL(target);
+				const d = result.policy.decide({
+					method: "GET",
+					origin,
+					requestMethod: null,
+					requestHeaders: null,
+					selfOrigin: SELF,
+					host: u.hostname,
+					path: u.pathname,
+				});
+				const chosen = refRouteFor(
+					list.map(([raw]) => raw),
+					target,
+				);
+				const origins = chosen < 0 ? [TOP_ORIGIN] : (own[(list[chosen] as [string, number])[1]] ?? [TOP_ORIGIN]);
+				if (chosen < 0) expect(d.route).toBeNull();
+				else {
+					const { host, prefix } = refRouteKey((list[chosen] as [string, number])[0]);
+					expect(d.route).toBe(`${host ?? ""}${prefix}`);
+				}
+				expectConsistent(d, origin, refAllowedOrigin(origins, origin), false);
+			}),
 			{ numRuns: RUNS },
 		);
 	});
