@@ -1,7 +1,8 @@
 // `npm run bench:core`: the pure policy core in Node (node --expose-gc runs the .ts
 // sources directly). Compile time and retained heap per allowlist size, then the cost of
 // one decision per request kind, in ns/op; then the same for a sharded allowlist of
-// 1,000,000 entries: planning its shards, and deciding once its shards are cached.
+// 1,000,000 entries: planning its shards, and deciding once its shards are cached; then
+// the cost of choosing a route, with 1 route and with 1,000.
 import {
 	type AnyCorsPolicy,
 	type CorsPolicy,
@@ -168,6 +169,30 @@ const CASES: DecisionCase[] = [
 	},
 ];
 
+const ROUTE_APP = "https://app.example.com";
+/** The deepest key of both routed documents: a request under it walks every candidate prefix. */
+const DEEP_KEY = "/deep/a/b/c";
+const ROUTE_COUNTS = [0, 1, 1_000];
+
+/** A document with `count` routes (0: none): the deepest key, then shallower ones, a tenth of them with a host. */
+function routedPolicy(count: number): CorsPolicy {
+	const routes: Record<string, object> = {};
+	if (count > 0) routes[DEEP_KEY] = { origins: [ROUTE_APP], maxAge: 60 };
+	for (let i = 1; i < count; i++) {
+		const key = i % 10 === 0 ? `h${i}.example.com/r${i}` : `/r${i}${i % 3 === 0 ? "/x" : ""}${i % 5 === 0 ? "/y" : ""}`;
+		routes[key] = { origins: [`https://r${i}.example.com`] };
+	}
+	const result = compileAllowlist({ origins: [ROUTE_APP], ...(count > 0 ? { routes } : {}) });
+	if (!result.ok) throw new Error(`routed document invalid: ${JSON.stringify(result.problems[0])}`);
+	return result.policy;
+}
+
+const ROUTE_CASES: { name: string; path: string }[] = [
+	{ name: `allowed GET under the deepest route (${DEEP_KEY}/file.js)`, path: `${DEEP_KEY}/file.js` },
+	{ name: "allowed GET at a path no route matches", path: "/nowhere/x/y/z/w" },
+	{ name: "allowed GET, hostile 8 KiB path", path: `/deep/a/${"b".repeat(8192)}` },
+];
+
 let sink = 0;
 
 /** `policy` answers `request` from memory (a sharded policy only once the shards it needs are cached). */
@@ -324,6 +349,36 @@ async function main(): Promise<void> {
 		const ns = nsPerDecision(sharded, c.request(shardedList), c.expect);
 		out(`| ${c.name} | ${fixed(small, 0)} | ${fixed(big, 0)} | ${fixed(ns, 0)} | ${fixed(ns / small, 2)} |`);
 		console.error(`timed sharded ${c.name}`);
+	}
+	out();
+	out("## Routes: ns per decision by the number of routes");
+	out();
+	out(
+		`An exact origin's allowed GET (the top level's, or the deepest route's, which both list it), with a document of no routes, 1 route (${DEEP_KEY}) and 1,000 routes (${DEEP_KEY} and 999 shallower keys, a tenth with a host); measured as above.`,
+	);
+	out();
+	out(`| case | ${ROUTE_COUNTS.map((n) => `${whole(n)} routes`).join(" | ")} | 1,000 ÷ 1 | 1 ÷ none |`);
+	out(`| --- | ${ROUTE_COUNTS.map(() => "---:").join(" | ")} | ---: | ---: |`);
+	const routed = ROUTE_COUNTS.map(routedPolicy);
+	for (const c of ROUTE_CASES) {
+		const request: CorsRequest = {
+			method: "GET",
+			origin: ROUTE_APP,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+			host: AT.host,
+			path: c.path,
+		};
+		const [none, one, many] = routed.map((policy) => nsPerDecision(policy, request, "forward")) as [
+			number,
+			number,
+			number,
+		];
+		out(
+			`| ${c.name} | ${fixed(none, 0)} | ${fixed(one, 0)} | ${fixed(many, 0)} | ${fixed(many / one, 2)} | ${fixed(one / none, 2)} |`,
+		);
+		console.error(`timed routes: ${c.name}`);
 	}
 	out();
 	console.log(lines.join("\n"));
