@@ -1,7 +1,8 @@
 // `npm run bench:core`: the pure policy core in Node (node --expose-gc runs the .ts
 // sources directly). Compile time and retained heap per allowlist size, then the cost of
 // one decision per request kind, in ns/op; then the same for a sharded allowlist of
-// 1,000,000 entries: planning its shards, and deciding once its shards are cached.
+// 1,000,000 entries: planning its shards, and deciding once its shards are cached; then
+// the cost of choosing a route, with 1 route and with 1,000.
 import {
 	type AnyCorsPolicy,
 	type CorsPolicy,
@@ -84,6 +85,8 @@ interface DecisionCase {
 }
 
 const SELF = "https://gateway.example.net";
+/** The request URL's host and path: the bench documents have no routes, so the top level decides. */
+const AT = { host: "gateway.example.net", path: "/api/orders" };
 // 4 KiB of allowed names, every one of them parsed: the longest value the gateway accepts.
 const HOSTILE_HEADERS = (() => {
 	let v = "content-type";
@@ -100,12 +103,20 @@ const CASES: DecisionCase[] = [
 			requestMethod: null,
 			requestHeaders: null,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "forward",
 	},
 	{
 		name: "miss: GET, listed nowhere",
-		request: (l) => ({ method: "GET", origin: l.miss, requestMethod: null, requestHeaders: null, selfOrigin: SELF }),
+		request: (l) => ({
+			method: "GET",
+			origin: l.miss,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+			...AT,
+		}),
 		expect: "refuse",
 	},
 	{
@@ -116,6 +127,7 @@ const CASES: DecisionCase[] = [
 			requestMethod: null,
 			requestHeaders: null,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "forward",
 	},
@@ -127,6 +139,7 @@ const CASES: DecisionCase[] = [
 			requestMethod: "PUT",
 			requestHeaders: PREFLIGHT_HEADERS,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "preflight",
 	},
@@ -138,14 +151,54 @@ const CASES: DecisionCase[] = [
 			requestMethod: "PUT",
 			requestHeaders: HOSTILE_HEADERS,
 			selfOrigin: SELF,
+			...AT,
 		}),
 		expect: "preflight",
 	},
 	{
 		name: "no Origin",
-		request: () => ({ method: "GET", origin: null, requestMethod: null, requestHeaders: null, selfOrigin: SELF }),
+		request: () => ({
+			method: "GET",
+			origin: null,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+			...AT,
+		}),
 		expect: "forward",
 	},
+];
+
+const ROUTE_APP = "https://app.example.com";
+/** The deepest key of both routed documents: a request under it walks every candidate prefix. */
+const DEEP_KEY = "/deep/a/b/c";
+/** Routes in each document, and whether a tenth of them have a host (one more hash lookup per request). */
+const ROUTED = [
+	{ count: 0, hosts: false },
+	{ count: 1, hosts: false },
+	{ count: 1_000, hosts: false },
+	{ count: 1_000, hosts: true },
+];
+const ROUTE_ROUNDS = 3;
+
+/** A document with `count` routes (0: none): the deepest key, then shallower ones, with `hosts` a tenth with a host. */
+function routedPolicy({ count, hosts }: { count: number; hosts: boolean }): CorsPolicy {
+	const routes: Record<string, object> = {};
+	if (count > 0) routes[DEEP_KEY] = { origins: [ROUTE_APP], maxAge: 60 };
+	for (let i = 1; i < count; i++) {
+		const key =
+			hosts && i % 10 === 0 ? `h${i}.example.com/r${i}` : `/r${i}${i % 3 === 0 ? "/x" : ""}${i % 5 === 0 ? "/y" : ""}`;
+		routes[key] = { origins: [`https://r${i}.example.com`] };
+	}
+	const result = compileAllowlist({ origins: [ROUTE_APP], ...(count > 0 ? { routes } : {}) });
+	if (!result.ok) throw new Error(`routed document invalid: ${JSON.stringify(result.problems[0])}`);
+	return result.policy;
+}
+
+const ROUTE_CASES: { name: string; path: string }[] = [
+	{ name: `allowed GET under the deepest route (${DEEP_KEY}/file.js)`, path: `${DEEP_KEY}/file.js` },
+	{ name: "allowed GET at a path no route matches", path: "/nowhere/x/y/z/w" },
+	{ name: "allowed GET, hostile 8 KiB path", path: `/deep/a/${"b".repeat(8192)}` },
 ];
 
 let sink = 0;
@@ -216,7 +269,9 @@ async function shardedPolicy(plan: ShardPlan, probes: readonly string[]): Promis
 	);
 	const policy: AnyCorsPolicy = result.policy.withSource(source);
 	for (const origin of probes)
-		await settle(policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF }));
+		await settle(
+			policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF, ...AT }),
+		);
 	return policy;
 }
 
@@ -302,6 +357,40 @@ async function main(): Promise<void> {
 		const ns = nsPerDecision(sharded, c.request(shardedList), c.expect);
 		out(`| ${c.name} | ${fixed(small, 0)} | ${fixed(big, 0)} | ${fixed(ns, 0)} | ${fixed(ns / small, 2)} |`);
 		console.error(`timed sharded ${c.name}`);
+	}
+	out();
+	out("## Routes: ns per decision by the number of routes");
+	out();
+	out(
+		`An exact origin's allowed GET (the top level's, or the deepest route's, which both list it), with a document of no routes, 1 route (${DEEP_KEY}) and 1,000 routes (${DEEP_KEY} and 999 shallower keys; then again with a tenth of them for a host, which adds the host's lookup); measured as above, the documents in turn, ${ROUTE_ROUNDS} rounds, the fastest kept.`,
+	);
+	out();
+	out(
+		"| case | no routes | 1 route | 1,000 routes | 1,000 routes, 100 with a host | 1,000 ÷ 1 | 1,000 with hosts ÷ 1 | 1 ÷ none |",
+	);
+	out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+	const routed = ROUTED.map(routedPolicy);
+	for (const c of ROUTE_CASES) {
+		const request: CorsRequest = {
+			method: "GET",
+			origin: ROUTE_APP,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: SELF,
+			host: AT.host,
+			path: c.path,
+		};
+		// Side by side, in rounds: a burst of other work on the machine hits every column alike.
+		const ns = routed.map(() => Number.POSITIVE_INFINITY);
+		for (let round = 0; round < ROUTE_ROUNDS; round++)
+			routed.forEach((policy, i) => {
+				ns[i] = Math.min(ns[i] as number, nsPerDecision(policy, request, "forward"));
+			});
+		const [none, one, many, hosted] = ns as [number, number, number, number];
+		out(
+			`| ${c.name} | ${ns.map((n) => fixed(n, 0)).join(" | ")} | ${fixed(many / one, 2)} | ${fixed(hosted / one, 2)} | ${fixed(one / none, 2)} |`,
+		);
+		console.error(`timed routes: ${c.name}`);
 	}
 	out();
 	console.log(lines.join("\n"));

@@ -4,7 +4,7 @@
 import diagnostics from "node:diagnostics_channel";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Change, corsOf, judge, type SoakRun, type Verdict } from "./check.ts";
-import { type Expected, POLICY_A, POLICY_B, type PolicyName, SHAPES, type Shape } from "./plan.ts";
+import { type Expected, POLICY_A, POLICY_B, type PolicyName, SHAPES, type Shape, SOAK_PATH } from "./plan.ts";
 
 export interface DriveOptions {
 	gatewayUrl: string;
@@ -71,7 +71,7 @@ export async function drive(options: DriveOptions): Promise<Driven> {
 			const expect = options.expectations[index] as Record<PolicyName, Expected>;
 			const t0 = performance.now();
 			try {
-				const res = await fetch(`${gatewayUrl}/api/soak?c=${id}`, {
+				const res = await fetch(`${gatewayUrl}${SOAK_PATH}?c=${id}`, {
 					method: shape.method,
 					headers: shape.headers,
 					body: shape.body,

@@ -112,6 +112,9 @@ export function expectations(gatewayUrl: string): Record<PolicyName, Expected>[]
 	}));
 }
 
+/** The path every soak request goes to. */
+export const SOAK_PATH = "/api/soak";
+
 function compile(doc: object): CorsPolicy {
 	const result = compileAllowlist(doc);
 	if (!result.ok) throw new Error(`soak: invalid built-in policy: ${JSON.stringify(result.problems)}`);
@@ -125,6 +128,9 @@ function expected(policy: CorsPolicy, shape: Shape, selfOrigin: string): Expecte
 		requestMethod: shape.headers["access-control-request-method"] ?? null,
 		requestHeaders: shape.headers["access-control-request-headers"] ?? null,
 		selfOrigin,
+		// Where the clients send every request (drive.ts).
+		host: new URL(selfOrigin).hostname,
+		path: SOAK_PATH,
 	});
 	const status = decision.action === "preflight" ? 204 : decision.action === "refuse" ? 403 : 200;
 	const cors = Object.fromEntries(

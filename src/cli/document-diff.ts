@@ -1,5 +1,5 @@
 // What a change does, in words: origins and list items added or removed, settings
-// changed. Compares normalized documents, so order and spelling (`HTTPS://App.example.com`
+// changed, routes added, removed or changed. Compares normalized documents, so order and spelling (`HTTPS://App.example.com`
 // vs `https://app.example.com`) are not changes; only what the gateway would do differently.
 import { type AllowlistDocument, compileAllowlist } from "../policy/index.ts";
 
@@ -14,21 +14,46 @@ const SETTINGS = ["credentials", "maxAge", "$schema"] as const;
 /** No origins, default settings: what a new document or a replaced invalid one is shown against. */
 export const EMPTY_DOCUMENT = (compileAllowlist({ origins: [] }) as { document: AllowlistDocument }).document;
 
-/** One line per change (`+ origin https://a.example`, `~ maxAge: 600 -> 3600`); none when nothing changes. */
+/**
+ * One line per change (`+ origin https://a.example`, `~ maxAge: 600 -> 3600`,
+ * `+ routes["/fonts"] origin *`); none when nothing changes.
+ */
 export function diffDocuments(before: AllowlistDocument, after: AllowlistDocument): string[] {
-	const lines: string[] = [];
-	for (const [field, label] of LISTS) {
-		const was = new Set(before[field]);
-		const now = new Set(after[field]);
-		for (const item of after[field]) if (!was.has(item)) lines.push(`+ ${label} ${item}`);
-		for (const item of before[field]) if (!now.has(item)) lines.push(`- ${label} ${item}`);
+	const lines = diffSettings(before, after, "");
+	const was = before.routes ?? {};
+	const now = after.routes ?? {};
+	for (const [key, to] of Object.entries(now)) {
+		const from = was[key];
+		if (from === undefined) lines.push(`+ route ${key} ${JSON.stringify(to)}`);
+		else lines.push(...diffSettings(from, to, `routes[${JSON.stringify(key)}]`));
 	}
-	for (const field of SETTINGS) {
-		if (before[field] !== after[field]) lines.push(`~ ${field}: ${show(before[field])} -> ${show(after[field])}`);
-	}
+	for (const key of Object.keys(was)) if (now[key] === undefined) lines.push(`- route ${key}`);
 	return lines;
 }
 
-function show(value: unknown): string {
-	return value === undefined ? "(none)" : JSON.stringify(value);
+type Settings = Partial<Pick<AllowlistDocument, (typeof LISTS)[number][0] | (typeof SETTINGS)[number]>>;
+
+/** The top level's changes (`where` ""), or a route's, whose unset fields are inherited. */
+function diffSettings(before: Settings, after: Settings, where: string): string[] {
+	const lines: string[] = [];
+	const unset = where === "" ? "(none)" : "(inherited)";
+	const show = (value: unknown) => (value === undefined ? unset : JSON.stringify(value));
+	for (const [field, label] of LISTS) {
+		const from = before[field];
+		const to = after[field];
+		if (from === undefined || to === undefined) {
+			if (from !== to) lines.push(`~ ${where}${where && "."}${field}: ${show(from)} -> ${show(to)}`);
+			continue;
+		}
+		const was = new Set(from);
+		const now = new Set(to);
+		const name = where === "" ? label : `${where} ${label}`;
+		for (const item of to) if (!was.has(item)) lines.push(`+ ${name} ${item}`);
+		for (const item of from) if (!now.has(item)) lines.push(`- ${name} ${item}`);
+	}
+	for (const field of SETTINGS) {
+		if (before[field] !== after[field])
+			lines.push(`~ ${where}${where && "."}${field}: ${show(before[field])} -> ${show(after[field])}`);
+	}
+	return lines;
 }

@@ -21,6 +21,8 @@ export interface CheckRequest {
 
 // The Worker's own origin is unknown here; NUL can be in no Origin header (nor in argv).
 const NO_SELF_ORIGIN = "\u0000";
+// `check` has no host or path to ask about: it decides with the top level's policy (or the "/" route's).
+const TOP_LEVEL = { host: "", path: "/" };
 
 /**
  * The names a browser lists in Access-Control-Request-Headers: those it cannot send
@@ -55,6 +57,8 @@ export function explain(policy: CorsPolicy, asWritten: CheckRequest): { approved
 			requestMethod: req.method,
 			requestHeaders: acrh === "" ? null : acrh,
 			selfOrigin: NO_SELF_ORIGIN,
+			...TOP_LEVEL,
+			...TOP_LEVEL,
 		});
 		lines.push(...describe(decision, policy, req));
 		if (decision.action === "refuse") {
@@ -69,6 +73,7 @@ export function explain(policy: CorsPolicy, asWritten: CheckRequest): { approved
 		requestMethod: null,
 		requestHeaders: null,
 		selfOrigin: NO_SELF_ORIGIN,
+		...TOP_LEVEL,
 	});
 	lines.push(...describe(decision, policy, req));
 	const approved = decision.action !== "refuse";

@@ -16,12 +16,12 @@ export interface EntryFault {
 	fix?: string;
 }
 
-function fault(rule: string, message: string, fix?: string): EntryFault {
+export function fault(rule: string, message: string, fix?: string): EntryFault {
 	return fix === undefined ? { rule, message } : { rule, message, fix };
 }
 
 /** IDN hosts become punycode, as browsers serialize them; the WHATWG URL parser knows how. */
-function toAsciiHost(host: string): string | undefined {
+export function toAsciiHost(host: string): string | undefined {
 	try {
 		return new URL(`http://${host}/`).hostname;
 	} catch {
@@ -29,7 +29,7 @@ function toAsciiHost(host: string): string | undefined {
 	}
 }
 
-function checkLabels(host: string): EntryFault | undefined {
+export function checkLabels(host: string): EntryFault | undefined {
 	if (host.length > MAX_HOST_LENGTH) {
 		return fault("host-too-long", `host is longer than ${MAX_HOST_LENGTH} characters`);
 	}

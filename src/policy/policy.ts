@@ -7,6 +7,8 @@ import { SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "./header-names.t
 import { OriginMatcher } from "./matcher.ts";
 import { canonicalOrigin, isOriginKey, type OriginFault } from "./origin.ts";
 import { checkRequestHeaders } from "./request-headers.ts";
+import { RouteTable } from "./route-table.ts";
+import type { ValidRoute } from "./routes.ts";
 
 export type RefusalReason =
 	| "no-allowlist"
@@ -31,6 +33,10 @@ export interface CorsRequest {
 	requestHeaders: string | null;
 	/** The Worker's own origin, as `URL#origin` serializes it. */
 	selfOrigin: string;
+	/** The request URL's host, as `URL#hostname` gives it: chooses the route (docs/SPEC.md "Routes"). */
+	host: string;
+	/** The request URL's path, as `URL#pathname` gives it (no query): chooses the route. */
+	path: string;
 }
 
 /**
@@ -51,13 +57,21 @@ export interface Lookup {
 	resolve(entry: string | null | undefined): Decision;
 }
 
+/** Every decision names the route whose policy made it: its normalized key, or null for the top level. */
 export type Decision =
 	/** An approved preflight: answer `204` with `headers`, never forward. */
-	| { action: "preflight"; headers: HeaderList; entry: string }
+	| { action: "preflight"; headers: HeaderList; entry: string; route: string | null }
 	/** Forward; set `headers` on the response, drop the upstream's `Access-Control-*`, merge `vary` into `Vary`. */
-	| { action: "forward"; cors: boolean; headers: HeaderList; vary: string | null; entry?: string }
+	| { action: "forward"; cors: boolean; headers: HeaderList; vary: string | null; entry?: string; route: string | null }
 	/** Answer `403` with `headers` (only `Vary`), never forward. `detail` names what was refused. */
-	| { action: "refuse"; preflight: boolean; headers: HeaderList; reason: RefusalReason; detail: string };
+	| {
+			action: "refuse";
+			preflight: boolean;
+			headers: HeaderList;
+			reason: RefusalReason;
+			detail: string;
+			route: string | null;
+	  };
 
 const ACAO = "Access-Control-Allow-Origin";
 const VARY_ORIGIN = "Origin";
@@ -79,8 +93,22 @@ export async function settle(outcome: Decision | Lookup): Promise<Decision> {
 /** A policy that may or may not have an origin source: what the Worker's store holds. */
 export type AnyCorsPolicy = CorsPolicy<OriginSource | undefined>;
 
+/** What a validated document compiles from (`Validation`'s fields), with `source` for a sharded one's origins. */
+export interface ValidPolicy<Source> {
+	document: AllowlistDocument;
+	matcher: OriginMatcher;
+	routes?: readonly ValidRoute[];
+	source?: Source;
+}
+
 export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
+	/** The whole document (a route's policy: its effective settings); null when none is loaded. */
 	readonly document: AllowlistDocument | null;
+	/** The route key this policy decides for; null for the top level. */
+	readonly route: string | null;
+	/** The routes' policies; undefined without routes, so that deciding costs no lookup. */
+	private readonly routes?: RouteTable<AnyCorsPolicy>;
+	private readonly validRoutes?: readonly ValidRoute[];
 	private readonly matcher: OriginMatcher;
 	private readonly allowedMethods: ReadonlySet<string>;
 	private readonly allowedHeaders: ReadonlySet<string>;
@@ -98,13 +126,28 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 	/**
 	 * A policy from a validated document and the matcher its validation built (with
 	 * `source` for the origins of its shards), or (with `missing`) one that refuses every
-	 * cross-origin request.
+	 * cross-origin request. Each route's policy is compiled here, once; routes that inherit
+	 * the top level's origins share its matcher and its `source`.
 	 */
-	constructor(valid: { document: AllowlistDocument; matcher: OriginMatcher; source?: Source } | { missing: string }) {
+	constructor(valid: ValidPolicy<Source> | { missing: string }, route: string | null = null) {
 		const document = "document" in valid ? valid.document : null;
 		this.document = document;
+		this.route = route;
 		this.source = ("source" in valid ? valid.source : undefined) as Source;
 		if ("missing" in valid) this.missing = valid.missing;
+		else if (valid.routes !== undefined && valid.routes.length > 0) {
+			const source = valid.source;
+			this.validRoutes = valid.routes;
+			this.routes = new RouteTable(
+				valid.routes.map((r) => [
+					r.key,
+					new CorsPolicy<OriginSource | undefined>(
+						{ document: r.settings, matcher: r.matcher, source: r.inheritsOrigins ? source : undefined },
+						r.key.text,
+					),
+				]),
+			);
+		}
 		this.matcher = "matcher" in valid ? valid.matcher : new OriginMatcher();
 		this.allowedMethods = new Set([...SAFELISTED_METHODS, ...(document?.methods ?? [])]);
 		const headers = document?.headers ?? [];
@@ -126,24 +169,34 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 
 		if (this.matcher.any) {
 			// "*": the answer no longer depends on Origin, so it is computed once.
-			this.notCors = { action: "forward", cors: false, headers: [[ACAO, "*"], ...this.actualTail], vary: null };
+			this.notCors = { action: "forward", cors: false, headers: [[ACAO, "*"], ...this.actualTail], vary: null, route };
 			this.starDecisions = {
-				preflight: { action: "preflight", headers: [[ACAO, "*"], ...this.preflightTail], entry: "*" },
-				forward: { action: "forward", cors: true, headers: [[ACAO, "*"], ...this.actualTail], vary: null, entry: "*" },
+				preflight: { action: "preflight", headers: [[ACAO, "*"], ...this.preflightTail], entry: "*", route },
+				forward: {
+					action: "forward",
+					cors: true,
+					headers: [[ACAO, "*"], ...this.actualTail],
+					vary: null,
+					entry: "*",
+					route,
+				},
 			};
 		} else {
-			this.notCors = { action: "forward", cors: false, headers: [], vary: VARY_ORIGIN };
+			this.notCors = { action: "forward", cors: false, headers: [], vary: VARY_ORIGIN, route };
 		}
 	}
 
 	/** This policy, with the origins of a sharded allowlist's shards looked up in `source`. */
 	withSource(source: OriginSource): CorsPolicy<OriginSource> {
 		if (this.document === null) throw new Error("a policy without a document has no origins to extend");
-		return new CorsPolicy({ document: this.document, matcher: this.matcher, source });
+		const valid = { document: this.document, matcher: this.matcher, source };
+		return new CorsPolicy(this.validRoutes ? { ...valid, routes: this.validRoutes } : valid, this.route);
 	}
 
+	/** Decided by the policy of the request's route (docs/SPEC.md "Routes"), or the top level's. */
 	decide(req: CorsRequest): Outcome<Source> {
-		return this.decideAny(req) as Outcome<Source>;
+		if (this.routes === undefined) return this.decideAny(req) as Outcome<Source>;
+		return ((this.routes.lookup(req.host, req.path) ?? this) as CorsPolicy<Source>).decideAny(req) as Outcome<Source>;
 	}
 
 	private decideAny(req: CorsRequest): Decision | Lookup {
@@ -195,6 +248,7 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 					action: "preflight",
 					headers: [[ACAO, origin], ...this.preflightTail],
 					entry,
+					route: this.route,
 				}
 			);
 		}
@@ -205,6 +259,7 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 				headers: [[ACAO, origin], ...this.actualTail],
 				vary: VARY_ORIGIN,
 				entry,
+				route: this.route,
 			}
 		);
 	}
@@ -216,6 +271,7 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 			headers: preflight ? this.preflightRefusalHeaders : this.refusalHeaders,
 			reason,
 			detail,
+			route: this.route,
 		};
 	}
 }

@@ -135,3 +135,30 @@ describe("diff", () => {
 		expect(run.code).toBe(1);
 	});
 });
+
+// Last: it replaces the stored document the cases above compare with.
+describe("diff with routes", () => {
+	it("routes added, removed and changed, their unset fields inherited", async () => {
+		const before = await file("routes-before.json", {
+			origins: ["https://app.example.com"],
+			routes: { "/fonts": { origins: ["*"] }, "/partner": { origins: ["https://partner.example"] } },
+		});
+		const after = await file("routes-after.json", {
+			origins: ["https://app.example.com"],
+			routes: {
+				"/fonts": { origins: ["*"], maxAge: 86400 },
+				"/admin": { origins: ["https://admin.example.net"], credentials: true },
+			},
+		});
+		await cli(["push", before, "--yes", ...at()]);
+		const run = await cli(["diff", after, ...at()]);
+		expect(run.stdout).toBe(
+			`From the allowlist in local KV (${kv}) to ${after}:
+  ~ routes["/fonts"].maxAge: (inherited) -> 86400
+  + route /admin {"origins":["https://admin.example.net"],"credentials":true}
+  - route /partner
+`,
+		);
+		expect(run.code).toBe(0);
+	});
+});

@@ -54,6 +54,28 @@ describe("schema and validator agree", () => {
 		["a custom method", { ...o(), methods: ["PURGE"] }],
 		["maxAge at its limits", { ...o(), maxAge: 86400 }],
 		['"$schema"', { ...o(), $schema: "./allowlist.schema.json" }],
+		[
+			"routes: path keys, host keys, the root",
+			{
+				...o("https://app.example.com"),
+				routes: {
+					"/fonts/": { origins: ["*"], maxAge: 86400 },
+					"/api/v2": { methods: ["PUT"], headers: ["x-custom"], exposeHeaders: ["x-request-id"] },
+					"assets.example.com/": { credentials: false },
+					"API.example.com/v2": {},
+					"/": { origins: [] },
+				},
+			},
+		],
+		["an empty routes object", { ...o(), routes: {} }],
+		[
+			'"*" in a route that turns credentials off',
+			{ ...o(), credentials: true, routes: { "/f": { origins: ["*"], credentials: false } } },
+		],
+		[
+			'credentials on in a route with its own origins, under a top-level "*"',
+			{ ...o("*"), routes: { "/app": { origins: ["https://app.example.com"], credentials: true } } },
+		],
 	])("accepted: %s", (_rule, doc) => {
 		expect(validateAllowlist(doc).ok).toBe(true);
 		expect(schemaAccepts(doc)).toBe(true);
@@ -98,6 +120,39 @@ describe("schema and validator agree", () => {
 		["set-cookie exposed", { ...o(), exposeHeaders: ["Set-Cookie"] }],
 		["* in exposeHeaders", { ...o(), exposeHeaders: ["*"] }],
 		['"$schema" not a string', { ...o(), $schema: 1 }],
+		["routes not an object", { ...o(), routes: [] }],
+		["a route that is not an object", { ...o(), routes: { "/f": true } }],
+		["a route key without a leading /", { ...o(), routes: { fonts: {} } }],
+		["a route key with a query", { ...o(), routes: { "/f?x": {} } }],
+		["a route key with a .. segment", { ...o(), routes: { "/a/../b": {} } }],
+		["a route key with an empty segment", { ...o(), routes: { "/a//b": {} } }],
+		["a route key with percent-encoding", { ...o(), routes: { "/a%2Fb": {} } }],
+		["a route key with a port", { ...o(), routes: { "api.example.com:8443/": {} } }],
+		["a route key with a scheme", { ...o(), routes: { "https://api.example.com/": {} } }],
+		["a route key with a wildcard host", { ...o(), routes: { "*.example.com/": {} } }],
+		["an unknown field in a route", { ...o(), routes: { "/f": { orgins: [] } } }],
+		["mode in a route (not built yet)", { ...o(), routes: { "/f": { mode: "report-only" } } }],
+		["shards in a route", { ...o(), routes: { "/f": { shards: {} } } }],
+		[
+			'"*" in a route with the top level\'s credentials',
+			{ ...o(), credentials: true, routes: { "/f": { origins: ["*"] } } },
+		],
+		['credentials on in a route with its own "*"', { ...o(), routes: { "/f": { origins: ["*"], credentials: true } } }],
+		['credentials on in a route that inherits "*"', { ...o("*"), routes: { "/f": { credentials: true } } }],
+		["a route's invalid origin", { ...o(), routes: { "/f": { origins: ["https://a.example/"] } } }],
+		["a route's forbidden header", { ...o(), routes: { "/f": { headers: ["cookie"] } } }],
+		["a route's maxAge too large", { ...o(), routes: { "/f": { maxAge: 86401 } } }],
+		[
+			"more than 1,000 routes",
+			{ ...o(), routes: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`/r${i}`, {}])) },
+		],
+		[
+			"more than 10,000 origins in a route",
+			{
+				...o(),
+				routes: { "/f": { origins: Array.from({ length: 10_001 }, (_, i) => `https://o${i}.example.com`) } },
+			},
+		],
 	])("refused: %s", (_rule, doc) => {
 		expect(validateAllowlist(doc).ok).toBe(false);
 		expect(schemaAccepts(doc)).toBe(false);
@@ -109,6 +164,8 @@ describe("where a JSON Schema says less (the validator is authoritative, as the 
 		["a host the URL parser would read as an IPv4 address", o("https://1.2")],
 		["a host label longer than 63 characters", o(`https://${"a".repeat(64)}.example.com`)],
 		["a lower-case method browsers send upper-cased", { ...o(), methods: ["delete"] }],
+		["two route keys that are one route (a trailing /)", { ...o(), routes: { "/f": {}, "/f/": {} } }],
+		["a route key over 32 segments", { ...o(), routes: { ["/a".repeat(33)]: {} } }],
 	])("the schema accepts, the validator refuses: %s", (_rule, doc) => {
 		expect(schemaAccepts(doc)).toBe(true);
 		expect(validateAllowlist(doc).ok).toBe(false);

@@ -9,6 +9,7 @@ import {
 } from "../../src/policy/index.ts";
 
 const SELF = "https://gateway.example.net";
+const HOST = "gateway.example.net";
 
 function policyOf(doc: unknown): CorsPolicy {
 	const result = compileAllowlist(doc as object);
@@ -35,10 +36,10 @@ const starAndNull = policyOf({ origins: ["*", "null"] });
 const none = refuseAll("no allowlist document");
 
 function get(origin: string | null, method = "GET"): CorsRequest {
-	return { method, origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF };
+	return { method, origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF, host: HOST, path: "/" };
 }
 function preflight(origin: string, requestMethod: string, requestHeaders: string | null = null): CorsRequest {
-	return { method: "OPTIONS", origin, requestMethod, requestHeaders, selfOrigin: SELF };
+	return { method: "OPTIONS", origin, requestMethod, requestHeaders, selfOrigin: SELF, host: HOST, path: "/" };
 }
 function header(d: Decision, name: string): string | undefined {
 	return d.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
@@ -246,6 +247,7 @@ describe("actual requests", () => {
 			headers: [["Vary", "Origin"]],
 			reason: "origin-not-allowed",
 			detail: "https://evil.example.net",
+			route: null,
 		});
 	});
 });
@@ -257,7 +259,7 @@ describe("requests that are not CORS", () => {
 		["the Worker's own origin, written with its default port", get(`${SELF}:443`)],
 		["OPTIONS with Access-Control-Request-Method but no Origin", { ...get(null, "OPTIONS"), requestMethod: "PUT" }],
 	])("%s: forwarded, no CORS headers, Vary: Origin", (_rule, request) => {
-		expect(base.decide(request)).toEqual({ action: "forward", cors: false, headers: [], vary: "Origin" });
+		expect(base.decide(request)).toEqual({ action: "forward", cors: false, headers: [], vary: "Origin", route: null });
 	});
 });
 

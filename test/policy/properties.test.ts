@@ -11,10 +11,14 @@ import {
 	refHeadersApproved,
 	refMethodApproved,
 	refParseOrigin,
+	refRouteFor,
+	refRouteKey,
 	SAFELISTED_HEADERS,
 } from "../support/spec-model.ts";
 
 const SELF = "https://self.gateway.test"; // outside the generated alphabet: never generated
+/** Where the requests go: the generated allowlists have no routes, so the top level decides. */
+const TOP = { host: "self.gateway.test", path: "/" };
 const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 2000);
 
 // --- generators -----------------------------------------------------------------------
@@ -143,7 +147,14 @@ describe("the matcher agrees with the reference model of docs/SPEC.md", () => {
 			fc.property(scenario, ({ list, origin }) => {
 				const { policy, canonical } = compile(list);
 				const allowed = refAllowedOrigin(canonical, origin);
-				const d = policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF });
+				const d = policy.decide({
+					method: "GET",
+					origin,
+					requestMethod: null,
+					requestHeaders: null,
+					selfOrigin: SELF,
+					...TOP,
+				});
 				expectConsistent(d, origin, allowed, list.includes("*"));
 			}),
 			{ numRuns: RUNS },
@@ -156,7 +167,14 @@ describe("the matcher agrees with the reference model of docs/SPEC.md", () => {
 		fc.assert(
 			fc.property(scenario, ({ origin }) => {
 				const { policy } = compile(["*", "null"]);
-				const d = policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: SELF });
+				const d = policy.decide({
+					method: "GET",
+					origin,
+					requestMethod: null,
+					requestHeaders: null,
+					selfOrigin: SELF,
+					...TOP,
+				});
 				expect(d.action === "forward").toBe(refParseOrigin(origin) !== undefined);
 			}),
 			{ numRuns: RUNS },
@@ -211,6 +229,7 @@ describe("preflights approve exactly what the model approves", () => {
 						requestMethod: method,
 						requestHeaders: headers,
 						selfOrigin: SELF,
+						...TOP,
 					});
 					expectConsistent(d, origin, allowed, list.includes("*"));
 					if (allowed) expect(d.action).toBe("preflight");
@@ -243,7 +262,7 @@ describe("arbitrary input never throws and never approves what the model refuses
 				field,
 				field,
 				(method, origin, requestMethod, requestHeaders) => {
-					const d = policy.decide({ method, origin, requestMethod, requestHeaders, selfOrigin: SELF });
+					const d = policy.decide({ method, origin, requestMethod, requestHeaders, selfOrigin: SELF, ...TOP });
 					if (origin === null) {
 						expect(d).toMatchObject({ action: "forward", cors: false, headers: [] });
 						return;
@@ -257,6 +276,74 @@ describe("arbitrary input never throws and never approves what the model refuses
 					expectConsistent(d, origin, allowed, false);
 				},
 			),
+			{ numRuns: RUNS },
+		);
+	});
+});
+
+describe("routes: the route that decides is the one the model picks by scanning every key", () => {
+	const segment = fc.constantFrom("x", "y", "xy", "X");
+	const routeKey = fc
+		.record({
+			host: fc.constantFrom(null, "a.test", "B.test"),
+			segments: fc.array(segment, { maxLength: 3 }),
+			trailing: fc.boolean(),
+		})
+		.map(({ host, segments, trailing }) => {
+			const path = segments.length === 0 ? "/" : `/${segments.join("/")}${trailing ? "/" : ""}`;
+			return `${host ?? ""}${path}`;
+		});
+	const TOP_ORIGIN = "https://top.example.com";
+	const ROUTE_ORIGIN = "https://route.example.com";
+	// Distinct after normalization (a repeated route is a document error, tested elsewhere).
+	const routes = fc.uniqueArray(fc.tuple(routeKey, fc.nat(2)), {
+		maxLength: 8,
+		selector: ([raw]) => {
+			const { host, prefix } = refRouteKey(raw);
+			return `${host}|${prefix}`;
+		},
+	});
+	const url = fc
+		.record({
+			host: fc.constantFrom("a.test", "A.TEST", "b.test", "c.test", "a.test:8443"),
+			segments: fc.array(fc.oneof(segment, fc.constantFrom("xx", "", "%2F", "..")), { maxLength: 5 }),
+			query: fc.constantFrom("", "?q=/x/y", "#/x"),
+		})
+		.map(({ host, segments, query }) => `https://${host}/${segments.join("/")}${query}`);
+
+	it("host first, then the longest prefix at a / boundary; the route's own origins or the top level's", () => {
+		fc.assert(
+			fc.property(routes, url, fc.constantFrom(TOP_ORIGIN, ROUTE_ORIGIN), (list, target, origin) => {
+				// Each route: 0 inherits the top level's origins, 1 lists its own, 2 lists none.
+				const own = [undefined, [ROUTE_ORIGIN], []];
+				const doc = {
+					origins: [TOP_ORIGIN],
+					routes: Object.fromEntries(list.map(([raw, kind]) => [raw, own[kind] ? { origins: own[kind] } : {}])),
+				};
+				const result = compileAllowlist(doc, { warnings: false });
+				if (!result.ok) throw new Error(`the generator made an invalid document: ${JSON.stringify(result.problems)}`);
+				const u = new URL(target);
+				const d = result.policy.decide({
+					method: "GET",
+					origin,
+					requestMethod: null,
+					requestHeaders: null,
+					selfOrigin: SELF,
+					host: u.hostname,
+					path: u.pathname,
+				});
+				const chosen = refRouteFor(
+					list.map(([raw]) => raw),
+					target,
+				);
+				const origins = chosen < 0 ? [TOP_ORIGIN] : (own[(list[chosen] as [string, number])[1]] ?? [TOP_ORIGIN]);
+				if (chosen < 0) expect(d.route).toBeNull();
+				else {
+					const { host, prefix } = refRouteKey((list[chosen] as [string, number])[0]);
+					expect(d.route).toBe(`${host ?? ""}${prefix}`);
+				}
+				expectConsistent(d, origin, refAllowedOrigin(origins, origin), false);
+			}),
 			{ numRuns: RUNS },
 		);
 	});

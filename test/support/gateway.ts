@@ -142,6 +142,8 @@ export async function actionFor(policy: AnyCorsPolicy, origin: string): Promise<
 		requestMethod: null,
 		requestHeaders: null,
 		selfOrigin: GATEWAY,
+		host: new URL(GATEWAY).hostname,
+		path: "/",
 	});
 	return (await settle(outcome)).action;
 }

@@ -70,3 +70,45 @@ export function refHeadersApproved(value: string, listed: readonly string[]): bo
 export function refMethodApproved(method: string, listed: readonly string[]): boolean {
 	return method !== "" && (SAFELISTED_METHODS.includes(method) || listed.includes(method));
 }
+
+// docs/SPEC.md "Routes": a key is a path prefix, optionally preceded by a host; it matches
+// its own path and what lies below it at a "/" boundary; a key with a host only that host
+// (case-insensitive, no port); a key with a host beats any without; then the longest prefix.
+
+export interface RefRouteKey {
+	/** Lowercase, or null for any host. */
+	host: string | null;
+	/** Without a trailing "/" (the root stays "/"). */
+	prefix: string;
+}
+
+/** Reads a valid key as docs/SPEC.md writes it: `/api`, `/api/`, `Assets.example.com/`. */
+export function refRouteKey(raw: string): RefRouteKey {
+	const slash = raw.indexOf("/");
+	const path = raw.slice(slash);
+	return {
+		host: slash === 0 ? null : raw.slice(0, slash).toLowerCase(),
+		prefix: path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path,
+	};
+}
+
+/** The index in `keys` of the key that serves a request to `url`, by scanning every key; -1 for the top level. */
+export function refRouteFor(keys: readonly string[], url: string): number {
+	const u = new URL(url);
+	let best = -1;
+	let bestHost = false;
+	let bestLength = -1;
+	keys.forEach((raw, i) => {
+		const { host, prefix } = refRouteKey(raw);
+		if (host !== null && host !== u.hostname) return;
+		const under = prefix === "/" || u.pathname === prefix || u.pathname.startsWith(`${prefix}/`);
+		if (!under) return;
+		const hasHost = host !== null;
+		if ((hasHost && !bestHost) || (hasHost === bestHost && prefix.length > bestLength)) {
+			best = i;
+			bestHost = hasHost;
+			bestLength = prefix.length;
+		}
+	});
+	return best;
+}

@@ -33,8 +33,15 @@ function harness(kv: KVNamespace, readTimeoutMs?: number) {
 
 function allows(policy: AnyCorsPolicy, origin: string): boolean {
 	return (
-		policy.decide({ method: "GET", origin, requestMethod: null, requestHeaders: null, selfOrigin: "https://gw.test" })
-			.action === "forward"
+		policy.decide({
+			method: "GET",
+			origin,
+			requestMethod: null,
+			requestHeaders: null,
+			selfOrigin: "https://gw.test",
+			host: "gw.test",
+			path: "/",
+		}).action === "forward"
 	);
 }
 

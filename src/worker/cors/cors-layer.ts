@@ -51,6 +51,8 @@ export async function withCors(
 		requestMethod: options ? headers.get("access-control-request-method") : null,
 		requestHeaders: options ? headers.get("access-control-request-headers") : null,
 		selfOrigin: url.origin,
+		host: url.hostname,
+		path: url.pathname,
 	});
 	// Only a sharded allowlist whose shard for this origin is not in memory yet gets here.
 	const decision = first.action === "lookup" ? await settle(first) : first;
