@@ -1,6 +1,6 @@
 // SPEC.md "Behaviour": one row per rule, decided by the compiled policy alone.
 import { describe, expect, it } from "vitest";
-import { CorsPolicy, type CorsRequest, type Decision, validateAllowlist } from "../../src/policy/index.ts";
+import { CorsPolicy, type CorsRequest, type Decision, REASON_TEXT, validateAllowlist } from "../../src/policy/index.ts";
 
 const SELF = "https://gateway.example.net";
 
@@ -303,5 +303,82 @@ describe("no valid allowlist loaded", () => {
 
 	it("still forwards requests that are not CORS", () => {
 		expect(none.decide(get(null))).toMatchObject({ action: "forward", cors: false, vary: "Origin" });
+	});
+});
+
+describe("refusal reasons and details", () => {
+	it("every reason has its own words", () => {
+		const texts = Object.values(REASON_TEXT);
+		expect(texts.every((t) => t.length > 20)).toBe(true);
+		expect(new Set(texts).size).toBe(texts.length);
+		expect(REASON_TEXT["origin-too-long"]).toContain("512");
+		expect(REASON_TEXT["request-headers-too-long"]).toContain("4096");
+	});
+
+	it.each([
+		[
+			"an empty Access-Control-Request-Method",
+			preflight("https://app.example.com", ""),
+			"preflight-method-empty",
+			"Access-Control-Request-Method is empty",
+		],
+		["a method not listed", preflight("https://app.example.com", "PURGE"), "method-not-allowed", "PURGE"],
+		[
+			"a header not listed, named in lower case",
+			preflight("https://app.example.com", "PUT", "X-Other"),
+			"header-not-allowed",
+			"x-other",
+		],
+		[
+			"a malformed header list, up to the bad byte",
+			preflight("https://app.example.com", "PUT", "x-custom, a b, c"),
+			"request-headers-malformed",
+			"a b",
+		],
+		[
+			"a malformed header list ending in the bad byte",
+			preflight("https://app.example.com", "PUT", "a b"),
+			"request-headers-malformed",
+			"a b",
+		],
+		[
+			"a header list over 4096 bytes, by its length",
+			preflight("https://app.example.com", "PUT", "a,".repeat(2049)),
+			"request-headers-too-long",
+			"4098 bytes",
+		],
+		["an origin not listed", get("https://evil.example"), "origin-not-allowed", "https://evil.example"],
+	])("%s", (_rule, req, reason, detail) => {
+		expect(base.decide(req)).toMatchObject({ action: "refuse", reason, detail });
+	});
+
+	it("a header list of exactly 4096 bytes is read", () => {
+		const d = base.decide(preflight("https://app.example.com", "PUT", `${"x-custom,".repeat(454)}x-custom  `));
+		expect(d.action).toBe("preflight");
+	});
+
+	it("tabs and spaces around header names are tolerated", () => {
+		expect(base.decide(preflight("https://app.example.com", "PUT", "\tx-custom\t,\t authorization ")).action).toBe(
+			"preflight",
+		);
+	});
+
+	it("a GET carrying Access-Control-Request-Method is not a preflight", () => {
+		const req = { ...get("https://app.example.com"), requestMethod: "PURGE" };
+		expect(base.decide(req)).toMatchObject({ action: "forward", cors: true });
+	});
+
+	it('"*": requests without Origin get Access-Control-Allow-Origin: * and no Vary; preflights name "*"', () => {
+		expect(star.decide(get(null))).toEqual({
+			action: "forward",
+			cors: false,
+			headers: [
+				["Access-Control-Allow-Origin", "*"],
+				["Access-Control-Expose-Headers", "x-request-id"],
+			],
+			vary: null,
+		});
+		expect(star.decide(get("https://a.example"))).toMatchObject({ action: "forward", cors: true, entry: "*" });
+		expect(star.decide(preflight("https://a.example", "GET"))).toMatchObject({ action: "preflight", entry: "*" });
 	});
 });
