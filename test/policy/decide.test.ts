@@ -1,6 +1,13 @@
 // SPEC.md "Behaviour": one row per rule, decided by the compiled policy alone.
 import { describe, expect, it } from "vitest";
-import { CorsPolicy, type CorsRequest, type Decision, REASON_TEXT, validateAllowlist } from "../../src/policy/index.ts";
+import {
+	CorsPolicy,
+	type CorsRequest,
+	type Decision,
+	REASON_TEXT,
+	settle,
+	validateAllowlist,
+} from "../../src/policy/index.ts";
 
 const SELF = "https://gateway.example.net";
 
@@ -380,5 +387,53 @@ describe("refusal reasons and details", () => {
 		});
 		expect(star.decide(get("https://a.example"))).toMatchObject({ action: "forward", cors: true, entry: "*" });
 		expect(star.decide(preflight("https://a.example", "GET"))).toMatchObject({ action: "preflight", entry: "*" });
+	});
+});
+
+describe("origins held outside the document (a sharded allowlist's OriginSource)", () => {
+	const result = validateAllowlist({ origins: ["https://app.example.com"], methods: ["PUT"] });
+	if (!result.ok) throw new Error("expected a valid document");
+	// What a shard read answers: the entry, null for none, undefined when it could not be read.
+	const shards = new Map<string, string | null | undefined>([
+		["https://tenant.example.net", "https://tenant.example.net"],
+		["https://gone.example.net", null],
+		["https://unreadable.example.net", undefined],
+	]);
+	const sharded = new CorsPolicy({
+		...result,
+		source: { match: () => undefined, find: async (key: string) => shards.get(key) },
+	});
+
+	it.each([
+		["an origin of the document itself needs no lookup", get("https://app.example.com"), { action: "forward" }],
+		[
+			"an origin a shard lists is admitted by its entry",
+			get("https://tenant.example.net"),
+			{ action: "forward", entry: "https://tenant.example.net" },
+		],
+		[
+			"a preflight from it is checked once the entry is known",
+			preflight("https://tenant.example.net", "PUT"),
+			{ action: "preflight" },
+		],
+		[
+			"an origin no shard lists is refused",
+			get("https://gone.example.net"),
+			{ action: "refuse", reason: "origin-not-allowed" },
+		],
+		[
+			"a shard that could not be read refuses, never admits",
+			get("https://unreadable.example.net"),
+			{ action: "refuse", reason: "allowlist-unavailable", detail: "https://unreadable.example.net" },
+		],
+	])("%s", async (_rule, req, expected) => {
+		expect(await settle(sharded.decide(req))).toMatchObject(expected);
+	});
+
+	it("decide asks for the lookup by the origin's canonical key", () => {
+		expect(sharded.decide(get("https://Tenant.example.net:443"))).toMatchObject({
+			action: "lookup",
+			key: "https://tenant.example.net",
+		});
 	});
 });
