@@ -77,6 +77,8 @@ describe("canonicalOrigin: the grammar's edges, one row per rule", () => {
 		["no slashes after the scheme", "https:a.example"],
 		["one slash after the scheme", "https:/a.example"],
 		["no colon after the scheme", "https//a.example"],
+		["a letter instead of the first slash", "https:x/a.example"],
+		["a letter instead of the second slash", "https:/xa.example"],
 		["a port after another separator", "https://a.example;8080"],
 		["IPv6 with a letter past f", "http://[::g]"],
 		["IPv6 with a letter past F", "http://[::G]"],
