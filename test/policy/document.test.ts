@@ -487,6 +487,7 @@ describe("broad-wildcard: a wildcard on a suffix many owners register under is w
 		["a domain under a shared host", "https://*.myapp.github.io"],
 		["a second-level name that is not a public suffix", "https://*.shop.example"],
 		["a registrable domain with a port", "https://*.example.com:8443"],
+		["a registrable domain whose first label is a second-level word", "https://*.co.example.com"],
 	])("not for %s: %s", (_rule, entry) => {
 		expect(warned(entry)).toEqual([]);
 	});
@@ -771,5 +772,11 @@ describe("origins entries: each fault says what is wrong, and the fix when there
 		["an IPv6 literal with a port", "http://[0:0:0:0:0:0:0:1]:8080", "http://[::1]:8080"],
 	])("accepts %s", (_rule, entry, expected) => {
 		expect(normalized({ origins: [entry] }).origins).toEqual([expected]);
+	});
+});
+
+describe("maxAge: whole seconds from 0 to 86400, both ends included", () => {
+	it.each([0, 86400])("%d is valid", (maxAge) => {
+		expect(normalized({ origins: [], maxAge }).maxAge).toBe(maxAge);
 	});
 });
