@@ -437,3 +437,21 @@ describe("origins held outside the document (a sharded allowlist's OriginSource)
 		});
 	});
 });
+
+describe("wildcards per scheme: an http wildcard admits http subdomains only", () => {
+	const httpWildcard = policyOf({ origins: ["http://*.example.com", "https://*.secure.example"] });
+
+	it.each([
+		["an http subdomain", "http://a.example.com", "http://*.example.com"],
+		["an https subdomain of the https wildcard", "https://a.secure.example", "https://*.secure.example"],
+	])("admits %s", (_rule, origin, entry) => {
+		expect(httpWildcard.decide(get(origin))).toMatchObject({ action: "forward", entry });
+	});
+
+	it.each([
+		["the https form of the http wildcard", "https://a.example.com"],
+		["the http form of the https wildcard", "http://a.secure.example"],
+	])("refuses %s", (_rule, origin) => {
+		expect(httpWildcard.decide(get(origin))).toMatchObject({ action: "refuse", reason: "origin-not-allowed" });
+	});
+});
