@@ -1,26 +1,29 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+
+// Plain Node: the CORS policy core, the shard layout, the shard cache, the refusal log, and
+// the lint rules that keep the layers apart. Also the one project the mutation tests run
+// (vitest.mutation.config.ts).
+export const coreProject: TestProjectInlineConfiguration = {
+	test: {
+		name: "core",
+		environment: "node",
+		include: [
+			"test/policy/**/*.test.ts",
+			"test/shards/**/*.test.ts",
+			"test/store/**/*.test.ts",
+			"test/log/**/*.test.ts",
+			"test/lint/**/*.test.ts",
+		],
+	},
+};
 
 export default defineConfig({
 	test: {
 		// Console output (the gateway's JSON log lines) is shown for failing tests only.
 		silent: "passed-only",
 		projects: [
-			{
-				// Plain Node: the CORS policy core, the shard layout, the shard cache, the refusal log, and
-				// the lint rules that keep the layers apart.
-				test: {
-					name: "core",
-					environment: "node",
-					include: [
-						"test/policy/**/*.test.ts",
-						"test/shards/**/*.test.ts",
-						"test/store/**/*.test.ts",
-						"test/log/**/*.test.ts",
-						"test/lint/**/*.test.ts",
-					],
-				},
-			},
+			coreProject,
 			{
 				// The cors-gateway command line, run as a child process against real local KV
 				// directories; each wrangler run takes a few seconds.

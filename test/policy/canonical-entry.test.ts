@@ -174,3 +174,19 @@ describe("canonicalEntryKind accepts exactly what the former fast path accepted"
 		expect(kinds.filter((k) => k === undefined).length).toBeGreaterThan(500);
 	});
 });
+
+describe("canonicalEntryKind: the scheme and separators, letter by letter", () => {
+	it.each([
+		["a first letter that is not h", "jttp://app.example.com"],
+		["a second letter that is not t", "hxtp://app.example.com"],
+		["a third letter that is not t", "htxp://app.example.com"],
+		["a fourth letter that is not p", "httx://app.example.com"],
+		["no colon after the scheme", "https//app.example.com"],
+		["one slash after the scheme", "https:/app.example.com"],
+		["no slash after the scheme", "https:app.example.com"],
+		["a port after another separator", "https://app.example.com;8080"],
+		["a last label of 64 characters after shorter ones", `https://a.${"b".repeat(64)}`],
+	])("%s: %s is not canonical", (_rule, raw) => {
+		expect(canonicalEntryKind(raw)).toBeUndefined();
+	});
+});

@@ -5,7 +5,9 @@ import {
 	type CorsRequest,
 	compileAllowlist,
 	type Decision,
+	REASON_TEXT,
 	refuseAll,
+	settle,
 } from "../../src/policy/index.ts";
 
 const SELF = "https://gateway.example.net";
@@ -327,5 +329,147 @@ describe("no valid allowlist loaded", () => {
 
 	it("still forwards requests that are not CORS", () => {
 		expect(none.decide(get(null))).toMatchObject({ action: "forward", cors: false, vary: "Origin" });
+	});
+});
+
+describe("refusal reasons and details", () => {
+	it("every reason has its own words", () => {
+		const texts = Object.values(REASON_TEXT);
+		expect(texts.every((t) => t.length > 20)).toBe(true);
+		expect(new Set(texts).size).toBe(texts.length);
+		expect(REASON_TEXT["origin-too-long"]).toContain("512");
+		expect(REASON_TEXT["request-headers-too-long"]).toContain("4096");
+	});
+
+	it.each([
+		[
+			"an empty Access-Control-Request-Method",
+			preflight("https://app.example.com", ""),
+			"preflight-method-empty",
+			"Access-Control-Request-Method is empty",
+		],
+		["a method not listed", preflight("https://app.example.com", "PURGE"), "method-not-allowed", "PURGE"],
+		[
+			"a header not listed, named in lower case",
+			preflight("https://app.example.com", "PUT", "X-Other"),
+			"header-not-allowed",
+			"x-other",
+		],
+		[
+			"a malformed header list, up to the bad byte",
+			preflight("https://app.example.com", "PUT", "x-custom, a b, c"),
+			"request-headers-malformed",
+			"a b",
+		],
+		[
+			"a malformed header list ending in the bad byte",
+			preflight("https://app.example.com", "PUT", "a b"),
+			"request-headers-malformed",
+			"a b",
+		],
+		[
+			"a header list over 4096 bytes, by its length",
+			preflight("https://app.example.com", "PUT", "a,".repeat(2049)),
+			"request-headers-too-long",
+			"4098 bytes",
+		],
+		["an origin not listed", get("https://evil.example"), "origin-not-allowed", "https://evil.example"],
+	])("%s", (_rule, req, reason, detail) => {
+		expect(base.decide(req)).toMatchObject({ action: "refuse", reason, detail });
+	});
+
+	it("a header list of exactly 4096 bytes is read", () => {
+		const d = base.decide(preflight("https://app.example.com", "PUT", `${"x-custom,".repeat(454)}x-custom  `));
+		expect(d.action).toBe("preflight");
+	});
+
+	it("tabs and spaces around header names are tolerated", () => {
+		expect(base.decide(preflight("https://app.example.com", "PUT", "\tx-custom\t,\t authorization ")).action).toBe(
+			"preflight",
+		);
+	});
+
+	it("a GET carrying Access-Control-Request-Method is not a preflight", () => {
+		const req = { ...get("https://app.example.com"), requestMethod: "PURGE" };
+		expect(base.decide(req)).toMatchObject({ action: "forward", cors: true });
+	});
+
+	it('"*": requests without Origin get Access-Control-Allow-Origin: * and no Vary; preflights name "*"', () => {
+		expect(star.decide(get(null))).toEqual({
+			action: "forward",
+			cors: false,
+			headers: [
+				["Access-Control-Allow-Origin", "*"],
+				["Access-Control-Expose-Headers", "x-request-id"],
+			],
+			vary: null,
+			route: null,
+		});
+		expect(star.decide(get("https://a.example"))).toMatchObject({ action: "forward", cors: true, entry: "*" });
+		expect(star.decide(preflight("https://a.example", "GET"))).toMatchObject({ action: "preflight", entry: "*" });
+	});
+});
+
+describe("origins held outside the document (a sharded allowlist's OriginSource)", () => {
+	// What a shard read answers: the entry, null for none, undefined when it could not be read.
+	const shards = new Map<string, string | null | undefined>([
+		["https://tenant.example.net", "https://tenant.example.net"],
+		["https://gone.example.net", null],
+		["https://unreadable.example.net", undefined],
+	]);
+	const sharded = policyOf({ origins: ["https://app.example.com"], methods: ["PUT"] }).withSource({
+		match: () => undefined,
+		find: async (key: string) => shards.get(key),
+	});
+
+	it.each([
+		["an origin of the document itself needs no lookup", get("https://app.example.com"), { action: "forward" }],
+		[
+			"an origin a shard lists is admitted by its entry",
+			get("https://tenant.example.net"),
+			{ action: "forward", entry: "https://tenant.example.net" },
+		],
+		[
+			"a preflight from it is checked once the entry is known",
+			preflight("https://tenant.example.net", "PUT"),
+			{ action: "preflight" },
+		],
+		[
+			"an origin no shard lists is refused",
+			get("https://gone.example.net"),
+			{ action: "refuse", reason: "origin-not-allowed" },
+		],
+		[
+			"a shard that could not be read refuses, never admits",
+			get("https://unreadable.example.net"),
+			{ action: "refuse", reason: "allowlist-unavailable", detail: "https://unreadable.example.net" },
+		],
+	])("%s", async (_rule, req, expected) => {
+		expect(await settle(sharded.decide(req))).toMatchObject(expected);
+	});
+
+	it("decide asks for the lookup by the origin's canonical key", () => {
+		expect(sharded.decide(get("https://Tenant.example.net:443"))).toMatchObject({
+			action: "lookup",
+			key: "https://tenant.example.net",
+		});
+	});
+});
+
+describe("wildcards per scheme: an http wildcard admits http subdomains only", () => {
+	const httpWildcard = policyOf({ origins: ["http://*.example.com", "https://*.secure.example"] });
+
+	it.each([
+		["an http subdomain", "http://a.example.com", "http://*.example.com"],
+		["an https subdomain of the https wildcard", "https://a.secure.example", "https://*.secure.example"],
+	])("admits %s", (_rule, origin, entry) => {
+		expect(httpWildcard.decide(get(origin))).toMatchObject({ action: "forward", entry });
+	});
+
+	it.each([
+		["the https form of the http wildcard", "https://a.example.com"],
+		["the http form of the https wildcard", "http://a.secure.example"],
+	])("refuses %s", (_rule, origin) => {
+		expect(httpWildcard.decide(get(origin))).toMatchObject({ action: "refuse", reason: "origin-not-allowed" });
 	});
 });

@@ -255,3 +255,529 @@ describe("warnings: valid but risky", () => {
 		expect(validateAllowlist({ origins: ["https://app.example.com", "https://*.example.com"] }).warnings).toEqual([]);
 	});
 });
+
+describe("every problem says what is wrong and how to fix it", () => {
+	it.each([
+		["$schema not a string", { origins: [], $schema: 1 }, "$schema", "got number 1", undefined],
+		[
+			"document not an object",
+			null,
+			"",
+			"must be a JSON object, got null",
+			'start from {"origins": ["https://app.example.com"]}',
+		],
+		["document an array", [], "", "got an array", 'start from {"origins": ["https://app.example.com"]}'],
+		["document a string", "{}", "", 'got the string "{}"', 'start from {"origins": ["https://app.example.com"]}'],
+		[
+			"unknown field, far from any",
+			{ origins: [], allowAll: true },
+			"allowAll",
+			'"allowAll"',
+			"remove it; the fields are $schema, origins, credentials, methods, headers, exposeHeaders, maxAge, shards, routes",
+		],
+		[
+			"credentials not a boolean",
+			{ origins: [], credentials: "yes" },
+			"credentials",
+			'got the string "yes"',
+			undefined,
+		],
+		["maxAge above 86400", { origins: [], maxAge: 86401 }, "maxAge", "from 0 to 86400, got number 86401", "use 86400"],
+		[
+			"maxAge at 86400 is fine, at 86400.5 not whole",
+			{ origins: [], maxAge: 86400.5 },
+			"maxAge",
+			"got number 86400.5",
+			"use 86400",
+		],
+		["maxAge negative: no fix to offer", { origins: [], maxAge: -1 }, "maxAge", "got number -1", undefined],
+		[
+			"maxAge a string: no fix to offer",
+			{ origins: [], maxAge: "90000" },
+			"maxAge",
+			'got the string "90000"',
+			undefined,
+		],
+		["origins missing", {}, "origins", 'no "origins" list', 'add "origins": ["https://app.example.com"]'],
+		["origins not an array", { origins: {} }, "origins", "got an object", undefined],
+		[
+			"* with credentials",
+			{ origins: ["*"], credentials: true },
+			"origins[0]",
+			'"*" cannot be used with "credentials": true',
+			'list the origins explicitly, or set "credentials": false',
+		],
+		[
+			"* in methods",
+			{ origins: [], methods: ["*"] },
+			"methods[0]",
+			'"*" is only allowed in "origins"',
+			"list the methods pages send",
+		],
+		[
+			"method not a token",
+			{ origins: [], methods: ["GE T"] },
+			"methods[0]",
+			'"GE T" is not a valid HTTP method name',
+			undefined,
+		],
+		[
+			"forbidden method",
+			{ origins: [], methods: ["CONNECT"] },
+			"methods[0]",
+			"CONNECT is never allowed cross-origin",
+			"remove it",
+		],
+		[
+			"a normalized method in lower case",
+			{ origins: [], methods: ["put"] },
+			"methods[0]",
+			'browsers send "PUT" in upper case, so "put" would never match',
+			'use "PUT"',
+		],
+		[
+			"* in headers",
+			{ origins: [], headers: ["*"] },
+			"headers[0]",
+			'"*" is only allowed in "origins"',
+			"list the header names pages send",
+		],
+		[
+			"header not a token",
+			{ origins: [], headers: ["x y"] },
+			"headers[0]",
+			'"x y" is not a valid header name',
+			undefined,
+		],
+		[
+			"forbidden request header",
+			{ origins: [], headers: ["Cookie"] },
+			"headers[0]",
+			'"cookie" is a forbidden request header',
+			"remove it",
+		],
+		[
+			"* in exposeHeaders",
+			{ origins: [], exposeHeaders: ["*"] },
+			"exposeHeaders[0]",
+			'"*" is only allowed in "origins"',
+			"list the response header names pages may read",
+		],
+		[
+			"expose header not a token",
+			{ origins: [], exposeHeaders: ["x y"] },
+			"exposeHeaders[0]",
+			'"x y" is not a valid header name',
+			undefined,
+		],
+		[
+			"set-cookie exposed",
+			{ origins: [], exposeHeaders: ["Set-Cookie"] },
+			"exposeHeaders[0]",
+			'"set-cookie" can never be exposed to a page',
+			"remove it",
+		],
+		[
+			"a list field not an array",
+			{ origins: [], headers: "x-a" },
+			"headers",
+			'expected an array of strings, got the string "x-a"',
+			undefined,
+		],
+		[
+			"a list item not a string",
+			{ origins: [], exposeHeaders: [true] },
+			"exposeHeaders[0]",
+			"expected a string, got boolean true",
+			undefined,
+		],
+	])("%s", (_rule, doc, path, message, fix) => {
+		const found = problems(doc);
+		expect(found).toHaveLength(1);
+		expect(found[0]?.path).toBe(path);
+		expect(found[0]?.message).toContain(message);
+		expect(found[0]?.fix).toBe(fix);
+		expect("fix" in (found[0] ?? {})).toBe(fix !== undefined);
+	});
+
+	it("a document that is not JSON names the parser's complaint", () => {
+		const result = validateAllowlistText("{oops}");
+		expect(result).toMatchObject({ ok: false, warnings: [] });
+		expect(!result.ok && result.problems[0]?.message).toMatch(/^not valid JSON: \S/);
+	});
+
+	it("a document without a path is named as the document", () => {
+		expect(formatProblem({ path: "", rule: "r", message: "m" })).toBe("document: m [r]");
+	});
+});
+
+describe("unknown fields: the field a typo meant", () => {
+	it.each([
+		["a missing s", "origin", "origins"],
+		["an extra s", "credential", "credentials"],
+		["another case", "MaxAge", "maxAge"],
+		["another case and a missing s", "Header", "headers"],
+		["one letter changed", "methodz", "methods"],
+		["one letter changed at the start", "xethods", "methods"],
+		["one letter dropped", "metods", "methods"],
+		["one letter added", "shardss", "shards"],
+		["one letter added inside", "maxxAge", "maxAge"],
+		["the exposeHeaders of other CORS libraries", "exposedHeaders", "exposeHeaders"],
+	])("%s: %s → %s", (_rule, typo, field) => {
+		const [p] = problems({ origins: [], [typo]: 1 });
+		expect(p).toMatchObject({ path: typo, rule: "unknown-field", message: `unknown field "${typo}"` });
+		expect(p?.fix).toBe(`did you mean "${field}"?`);
+	});
+
+	it.each([
+		["two letters changed", "mexhodz"],
+		["two letters dropped", "meods"],
+		["two letters added", "methodsxy"],
+		["a different word", "allow"],
+		["a field's name inside a longer one", "originsList"],
+	])("no suggestion for %s: %s", (_rule, name) => {
+		const [p] = problems({ origins: [], [name]: 1 });
+		expect(p?.fix).toMatch(/^remove it; the fields are /);
+	});
+});
+
+describe("broad-wildcard: a wildcard on a suffix many owners register under is warned about", () => {
+	const warned = (entry: string) =>
+		validateAllowlist({ origins: [entry] }).warnings.filter((w) => w.rule === "broad-wildcard");
+
+	it.each([
+		"appspot.com",
+		"azurewebsites.net",
+		"cloudfront.net",
+		"firebaseapp.com",
+		"github.io",
+		"herokuapp.com",
+		"netlify.app",
+		"pages.dev",
+		"vercel.app",
+		"web.app",
+		"workers.dev",
+		"ac.jp",
+		"co.uk",
+		"com.au",
+		"edu.au",
+		"gov.uk",
+		"ne.jp",
+		"net.au",
+		"or.jp",
+		"org.uk",
+	])("shared suffix %s", (suffix) => {
+		expect(warned(`https://*.${suffix}`)).toEqual([
+			{
+				path: "origins[0]",
+				rule: "broad-wildcard",
+				message: `"https://*.${suffix}" trusts every site under "${suffix}", a suffix many unrelated owners register under`,
+				fix: "list your own subdomains instead",
+			},
+		]);
+	});
+
+	it("with a port: the suffix is the domain before it", () => {
+		expect(warned("https://*.co.uk:8443")[0]?.message).toContain('every site under "co.uk:8443"');
+		expect(warned("https://*.github.io:8443")).toHaveLength(1);
+	});
+
+	it.each([
+		["a registrable domain", "https://*.example.com"],
+		["a registrable domain under a second-level suffix", "https://*.example.co.uk"],
+		["a domain under a shared host", "https://*.myapp.github.io"],
+		["a second-level name that is not a public suffix", "https://*.shop.example"],
+		["a registrable domain with a port", "https://*.example.com:8443"],
+		["a registrable domain whose first label is a second-level word", "https://*.co.example.com"],
+	])("not for %s: %s", (_rule, entry) => {
+		expect(warned(entry)).toEqual([]);
+	});
+});
+
+describe("insecure-with-credentials: plain http with credentials on is warned about", () => {
+	it("names the origin and offers its https form", () => {
+		const result = validateAllowlist({
+			origins: ["http://app.example.com:8080", "https://b.example"],
+			credentials: true,
+		});
+		expect(result.warnings).toEqual([
+			{
+				path: "origins[0]",
+				rule: "insecure-with-credentials",
+				message:
+					'"http://app.example.com:8080" is plain http with credentials on: anyone on the network path can act as that origin',
+				fix: 'use "https://app.example.com:8080" if the site supports it',
+			},
+		]);
+	});
+
+	it("not without credentials", () => {
+		expect(validateAllowlist({ origins: ["http://app.example.com"] }).warnings).toEqual([]);
+	});
+});
+
+describe("other warnings say why, and how to fix when there is a fix", () => {
+	it.each([
+		["null-origin", { origins: ["null"] }, "origins[0]", "any site can produce it", undefined],
+		["origins-empty", { origins: [] }, "origins", "every cross-origin request will be refused", undefined],
+		[
+			"duplicate",
+			{ origins: ["https://a.example", "https://a.example"] },
+			"origins[1]",
+			"listed already",
+			"remove the repeat",
+		],
+		[
+			"method-case",
+			{ origins: ["https://a.example"], methods: ["patch"] },
+			"methods[0]",
+			'methods are case-sensitive and "patch" is sent exactly as the page writes it',
+			'use "PATCH" if that is what pages send',
+		],
+	])("%s", (rule, doc, path, message, fix) => {
+		const [w] = validateAllowlist(doc).warnings;
+		expect(w).toMatchObject({ rule, path });
+		expect(w?.message).toContain(message);
+		expect(w?.fix).toBe(fix);
+		expect("fix" in (w ?? {})).toBe(fix !== undefined);
+	});
+
+	it("a sharded document with no origins of its own is not warned about as empty", () => {
+		expect(
+			validateAllowlist({ origins: [], shards: { version: "v1", count: 1, seed: 1, entries: 0, depths: [] } }).warnings,
+		).toEqual([]);
+	});
+});
+
+describe("forbidden names and methods, one row per name of the Fetch standard's lists", () => {
+	it.each([
+		"accept-charset",
+		"accept-encoding",
+		"access-control-request-headers",
+		"access-control-request-method",
+		"connection",
+		"content-length",
+		"cookie",
+		"cookie2",
+		"date",
+		"dnt",
+		"expect",
+		"host",
+		"keep-alive",
+		"origin",
+		"referer",
+		"set-cookie",
+		"te",
+		"trailer",
+		"transfer-encoding",
+		"upgrade",
+		"via",
+		"proxy-anything",
+		"sec-anything",
+	])("request header %s is refused in headers", (name) => {
+		expect(problems({ origins: [], headers: [name] })).toEqual([
+			expect.objectContaining({ path: "headers[0]", rule: "header-forbidden" }),
+		]);
+	});
+
+	it.each(["x-proxy-id", "x-sec-token", "dnt-x", "cookies", "x-origin", "proxy", "sec"])(
+		"a name that only contains a forbidden one is allowed: %s",
+		(name) => {
+			expect(normalized({ origins: [], headers: [name] }).headers).toEqual([name]);
+		},
+	);
+
+	it.each(["set-cookie", "Set-Cookie2"])("response header %s cannot be exposed", (name) => {
+		expect(problems({ origins: [], exposeHeaders: [name] })).toEqual([
+			expect.objectContaining({ rule: "expose-forbidden" }),
+		]);
+	});
+
+	it.each(["delete", "get", "head", "options", "post", "put"])(
+		"%s: a method the browser upper-cases is refused in lower case",
+		(method) => {
+			expect(problems({ origins: [], methods: [method] })).toEqual([expect.objectContaining({ rule: "method-case" })]);
+		},
+	);
+
+	it.each([
+		["a non-ASCII character", "x-é"],
+		["a character past the ASCII table's end", "x-\u0180"],
+		["an empty name", ""],
+	])("a header name with %s is not a token", (_rule, name) => {
+		expect(problems({ origins: [], headers: [name] })).toEqual([expect.objectContaining({ rule: "header-not-token" })]);
+	});
+});
+
+describe("origins entries: each fault says what is wrong, and the fix when there is one", () => {
+	const labels253 = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)].join(".");
+
+	it.each([
+		["not a string: null", null, "origin-not-string", "expected a string, got null", undefined],
+		["not a string: an array", ["https://a.example"], "origin-not-string", "got an array", undefined],
+		["not a string: an object", {}, "origin-not-string", "got an object", undefined],
+		["not a string: a number", 42, "origin-not-string", "got number 42", undefined],
+		[
+			"empty",
+			"",
+			"origin-empty",
+			"the entry is empty",
+			'remove it, or write an origin such as "https://app.example.com"',
+		],
+		[
+			"whitespace around it",
+			" https://a.example ",
+			"origin-whitespace",
+			"contains whitespace",
+			'use "https://a.example"',
+		],
+		["whitespace around and inside it", " https://a .example", "origin-whitespace", "contains whitespace", undefined],
+		["null in capitals", "Null", "origin-null-case", 'written "null" in lowercase', 'use "null"'],
+		[
+			"no scheme, a path kept",
+			"app.example.com/x",
+			"origin-missing-scheme",
+			"has no scheme",
+			'use "https://app.example.com/x"',
+		],
+		[
+			"no scheme, leading slashes dropped",
+			"//app.example.com",
+			"origin-missing-scheme",
+			"has no scheme",
+			'use "https://app.example.com"',
+		],
+		["an empty scheme", "://app.example.com", "origin-scheme", 'scheme "" is not allowed', undefined],
+		[
+			"another scheme, as written",
+			"FTP://a.example",
+			"origin-scheme",
+			'scheme "FTP" is not allowed; only http and https',
+			undefined,
+		],
+		["user-info", "https://u@a.example/x", "origin-userinfo", 'user-info ("user@")', 'use "https://a.example"'],
+		["an empty user-info", "https://@a.example", "origin-userinfo", "user-info", 'use "https://a.example"'],
+		["an @ in the path is a path", "https://a.example/@b", "origin-has-path", "has a path", 'use "https://a.example"'],
+		["an @ after an empty host's path", "https:///@a.example", "origin-has-path", "has a path", 'use "https://"'],
+		["a path and no host", "https:///a.example", "origin-has-path", "has a path", 'use "https://"'],
+		["no host", "https://", "host-empty", "the entry has no host", undefined],
+		["a port and no host", "https://:8080", "host-empty", "the entry has no host", undefined],
+		["a bad port and no host", "https://:0", "origin-port", 'port "0" is not a number from 1 to 65535', undefined],
+		["a port with a letter first", "https://a.example:x80", "origin-port", 'port "x80"', undefined],
+		["a port with a letter last", "https://a.example:80x", "origin-port", 'port "80x"', undefined],
+		[
+			"a port above 65535",
+			"https://a.example:65536",
+			"origin-port",
+			'port "65536" is not a number from 1 to 65535',
+			undefined,
+		],
+		[
+			"a port with a leading zero",
+			"https://a.example:08080",
+			"origin-port",
+			'port "08080" has a leading zero',
+			"use port 8080",
+		],
+		["an empty port", "https://a.example:", "origin-port", 'ends in ":" with no port', 'use "https://a.example"'],
+		["an unclosed IPv6 literal", "http://[::1", "host-ipv6", 'no closing "]"', undefined],
+		["text after an IPv6 literal", "http://[::1]x", "host-ipv6", 'unexpected "x" after the IPv6 literal', undefined],
+		[
+			"an empty port after an IPv6 literal",
+			"http://[::1]:",
+			"origin-port",
+			'ends in ":" with no port',
+			'use "http://[::1]"',
+		],
+		["an invalid IPv6 literal", "http://[zz]", "host-ipv6", '"[zz]" is not a valid IPv6 literal', undefined],
+		[
+			"a host the URL parser refuses",
+			"https://a%zz.example",
+			"host-invalid",
+			'"a%zz.example" is not a valid host name',
+			undefined,
+		],
+		[
+			"a wildcard domain the URL parser refuses",
+			"https://*.a%zz.example",
+			"host-invalid",
+			'"a%zz.example" is not a valid host name',
+			undefined,
+		],
+		[
+			"a character no host may have",
+			"https://a!b.example",
+			"host-invalid-character",
+			'host label "a!b" contains "!"',
+			undefined,
+		],
+		[
+			"a wildcard domain with a character no host may have",
+			"https://*.a!b.example",
+			"host-invalid-character",
+			'contains "!"',
+			undefined,
+		],
+		["an empty label", "https://a..example", "host-empty-label", "two dots in a row", undefined],
+		[
+			"a label over 63 characters",
+			`https://${"A".repeat(64)}.example`,
+			"host-label-too-long",
+			`"${"a".repeat(64)}" is longer than 63 characters`,
+			undefined,
+		],
+		[
+			"a host over 253 characters",
+			`https://${labels253.toUpperCase()}.e`,
+			"host-too-long",
+			"host is longer than 253 characters",
+			undefined,
+		],
+		[
+			"a wildcard inside a label",
+			"https://a*.example.com",
+			"wildcard-position",
+			'the whole leftmost label, as in "https://*.example.com"',
+			undefined,
+		],
+		[
+			"a wildcard on a top-level domain",
+			"https://*.com",
+			"wildcard-too-broad",
+			'"*.com" would match every host under a top-level domain',
+			'list a registrable domain, such as "https://*.example.com"',
+		],
+		["a wildcard over an IP address", "https://*.0.0.12", "wildcard-ip", "cannot stand in an IP address", undefined],
+		[
+			"a host the URL parser would rewrite",
+			"http://0x7f.1:8080",
+			"host-invalid",
+			'"0x7f.1" is not a host name browsers send as written; it would be read as "127.0.0.1"',
+			'use "http://127.0.0.1:8080"',
+		],
+	])("%s: %j", (_rule, entry, rule, message, fix) => {
+		const found = problems({ origins: [entry] });
+		expect(found).toHaveLength(1);
+		expect(found[0]).toMatchObject({ path: "origins[0]", rule });
+		expect(found[0]?.message).toContain(message);
+		expect(found[0]?.fix).toBe(fix);
+		expect("fix" in (found[0] ?? {})).toBe(fix !== undefined);
+	});
+
+	it.each([
+		["a host of exactly 253 characters", `https://${labels253.toUpperCase()}`, `https://${labels253}`],
+		["a label of exactly 63 characters", `https://${"A".repeat(63)}.example`, `https://${"a".repeat(63)}.example`],
+		["port 65535", "https://A.example:65535", "https://a.example:65535"],
+		["a wildcard whose last label only starts with a digit", "https://*.example.1a", "https://*.example.1a"],
+		["a wildcard whose last label only ends with a digit", "https://*.Example.a1", "https://*.example.a1"],
+		["an IPv6 literal with a port", "http://[0:0:0:0:0:0:0:1]:8080", "http://[::1]:8080"],
+	])("accepts %s", (_rule, entry, expected) => {
+		expect(normalized({ origins: [entry] }).origins).toEqual([expected]);
+	});
+});
+
+describe("maxAge: whole seconds from 0 to 86400, both ends included", () => {
+	it.each([0, 86400])("%d is valid", (maxAge) => {
+		expect(normalized({ origins: [], maxAge }).maxAge).toBe(maxAge);
+	});
+});

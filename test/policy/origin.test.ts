@@ -53,3 +53,41 @@ describe("canonicalOrigin: what a request's Origin header is compared as", () =>
 		expect(canonicalOrigin(input)).toBe(fault);
 	});
 });
+
+describe("canonicalOrigin: the grammar's edges, one row per rule", () => {
+	const host512 = `https://${["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(63), "e".repeat(63), "f".repeat(63), "g".repeat(63), "h".repeat(56)].join(".")}`;
+
+	it.each([
+		["an Origin of exactly 512 bytes", host512, host512],
+		["upper-case scheme and host keep a non-default port", "HTTPS://A.example:8443", "https://a.example:8443"],
+		["the last upper-case letter", "https://Z.example", "https://z.example"],
+		["the last lower-case letter", "https://z.example", "https://z.example"],
+		["IPv6 hex digits a to f", "http://[::a:f]", "http://[::a:f]"],
+		["IPv6 hex digits A to F", "http://[::A:F]", "http://[::a:f]"],
+		["IPv6 with an embedded IPv4 address", "http://[::ffff:1.2.3.4]", "http://[::ffff:1.2.3.4]"],
+	])("%s", (_rule, input, expected) => {
+		expect(canonicalOrigin(input)).toBe(expected);
+	});
+
+	it.each([
+		["a scheme starting with another letter", "jttp://a.example"],
+		["a second letter that is not t", "hxtp://a.example"],
+		["a third letter that is not t", "htxp://a.example"],
+		["a fourth letter that is not p", "httx://a.example"],
+		["no slashes after the scheme", "https:a.example"],
+		["one slash after the scheme", "https:/a.example"],
+		["no colon after the scheme", "https//a.example"],
+		["a letter instead of the first slash", "https:x/a.example"],
+		["a letter instead of the second slash", "https:/xa.example"],
+		["a port after another separator", "https://a.example;8080"],
+		["IPv6 with a letter past f", "http://[::g]"],
+		["IPv6 with a letter past F", "http://[::G]"],
+		["six port digits", "https://a.example:123456"],
+	])("refuses %s: %j", (_rule, input) => {
+		expect(canonicalOrigin(input)).toBe("origin-malformed");
+	});
+
+	it("refuses one byte over 512", () => {
+		expect(canonicalOrigin(`${host512}a`)).toBe("origin-too-long");
+	});
+});
