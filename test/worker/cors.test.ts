@@ -267,6 +267,7 @@ describe("explaining refusals", () => {
 			requestMethod: "PUT",
 			requestHeaders: "x-other",
 			path: "/echo",
+			route: null,
 		});
 	});
 });

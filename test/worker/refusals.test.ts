@@ -85,6 +85,7 @@ describe("every refusal is one structured log line", () => {
 			requestMethod: row.headers["access-control-request-method"] ?? null,
 			requestHeaders: requested === undefined ? null : requested.slice(0, 256),
 			path: "/echo/why",
+			route: null,
 		});
 	});
 });

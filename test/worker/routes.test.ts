@@ -87,3 +87,16 @@ describe("the route of each request's URL decides", () => {
 		expect(res.headers.get("access-control-allow-methods")).toBe(DOC.methods.join(", "));
 	});
 });
+
+describe("a refusal's log line names the route that refused", () => {
+	it.each([
+		{ url: "/partner/x", route: "/partner" },
+		{ url: "https://assets.gateway.test/x", route: "assets.gateway.test/", origin: "null" },
+		{ url: "/echo", route: null },
+	])("$url → $route", async ({ url, route, origin = "https://evil.example.net" }) => {
+		const gateway = testGateway();
+		const res = await gateway.fetch(url, { headers: { origin } });
+		expect(res.status).toBe(403);
+		expect(gateway.logs.filter((l) => l.event === "cors-refused")).toEqual([expect.objectContaining({ route })]);
+	});
+});

@@ -75,6 +75,8 @@ export async function withCors(
 				requestMethod: clip(headers.get("access-control-request-method")),
 				requestHeaders: clip(headers.get("access-control-request-headers")),
 				path: url.pathname.slice(0, MAX_LOGGED),
+				// The route key whose policy refused (docs/SPEC.md, Routes); null: the top level.
+				route: decision.route,
 			});
 		const refusal = decision.headers as [string, string][];
 		const out = debug ? [...refusal, [REASON_HEADER, REASON_VALUE[decision.reason]]] : refusal;
