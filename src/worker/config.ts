@@ -2,6 +2,8 @@
 // docs/SPEC.md), the route table, and the errors a wrong value raises. A bad value stops
 // the gateway with a message naming the var and the fix, instead of guessing.
 
+import { parseRouteKey, type RouteKey, RouteTable } from "../policy/index.ts";
+
 /** A var of the Worker is missing or wrong; the message names it and the fix. */
 export class ConfigError extends Error {}
 
@@ -17,7 +19,7 @@ export interface Env {
 	CORS_DEBUG?: string;
 	/** Refusals an isolate logs in full per (reason, origin) per minute; the rest are summarized. */
 	REFUSAL_LOG_LIMIT?: string;
-	/** Route table: path prefix → upstream URL or `"assets"`; a JSON object or its text. */
+	/** Route table: route key (`/api`, `assets.example.com/`) → upstream URL or `"assets"`; a JSON object or its text. */
 	ROUTES?: string | Record<string, unknown>;
 	/** The Worker's static assets (wrangler.toml `[assets]`), used by `"assets"` routes. */
 	ASSETS?: Fetcher;
@@ -30,7 +32,7 @@ const DEFAULT_REFRESH_SECONDS = 30;
 const DEFAULT_REFUSAL_LOG_LIMIT = 10;
 
 export interface GatewayConfig {
-	routes: RouteTable;
+	routes: Routes;
 	upstreamTimeoutMs: number;
 	refreshMs: number;
 	debug: boolean;
@@ -73,16 +75,12 @@ export function readConfig(env: Env): GatewayConfig {
  */
 export type Target = { kind: "url"; base: string } | { kind: "assets" };
 
-export interface Route {
-	/** Path prefix without a trailing slash ("" for the catch-all). */
-	prefix: string;
-	target: Target;
-}
-
-/** Longest prefix first, so the most specific route wins. */
-export type RouteTable = readonly Route[];
+/** Route key (`/api`, `assets.example.com/`) → target: the core's lookup, as for the document's routes. */
+export type Routes = RouteTable<Target>;
 
 const ASSETS_TARGET = "assets";
+/** The catch-all key, which UPSTREAM_URL stands for. */
+const ROOT = parseRouteKey("/") as RouteKey;
 
 function parseTarget(value: unknown, where: string, hasAssets: boolean): Target {
 	if (value === ASSETS_TARGET) {
@@ -110,18 +108,11 @@ function parseTarget(value: unknown, where: string, hasAssets: boolean): Target 
 	return { kind: "url", base: url.origin + url.pathname.replace(/\/+$/, "") };
 }
 
-function normalizePrefix(prefix: string): string {
-	if (!prefix.startsWith("/"))
-		throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a path starting with "/"`);
-	if (/[?#\\]|\/\//.test(prefix))
-		throw new ConfigError(`ROUTES key ${JSON.stringify(prefix)} must be a plain path (no "?", "#", "\\" or "//")`);
-	return prefix.replace(/\/+$/, "");
-}
-
-export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, hasAssets: boolean): RouteTable {
-	const table: Route[] = [];
+export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, hasAssets: boolean): Routes {
+	// Key text → key and target; "/" is the catch-all, which UPSTREAM_URL stands for.
+	const table = new Map<string, [RouteKey, Target]>();
 	if (upstreamUrl !== undefined && upstreamUrl !== "")
-		table.push({ prefix: "", target: parseTarget(upstreamUrl, "UPSTREAM_URL", hasAssets) });
+		table.set("/", [ROOT, parseTarget(upstreamUrl, "UPSTREAM_URL", hasAssets)]);
 	if (routes !== undefined && routes !== "") {
 		let object = routes;
 		if (typeof routes === "string") {
@@ -134,28 +125,21 @@ export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, ha
 			}
 		}
 		if (typeof object !== "object" || object === null || Array.isArray(object)) {
-			throw new ConfigError(`ROUTES must be a JSON object of path prefix → upstream URL or "assets"`);
+			throw new ConfigError(`ROUTES must be a JSON object of route key → upstream URL or "assets"`);
 		}
-		for (const [key, value] of Object.entries(object)) {
-			const prefix = normalizePrefix(key);
-			const target = parseTarget(value, `ROUTES[${JSON.stringify(key)}]`, hasAssets);
-			const existing = table.findIndex((r) => r.prefix === prefix);
-			if (existing >= 0 && prefix !== "") throw new ConfigError(`ROUTES names the prefix ${JSON.stringify(key)} twice`);
-			if (existing >= 0) table[existing] = { prefix, target };
-			else table.push({ prefix, target });
+		const named = new Set<string>();
+		for (const [raw, value] of Object.entries(object)) {
+			const key = parseRouteKey(raw);
+			if ("rule" in key)
+				throw new ConfigError(`ROUTES key ${JSON.stringify(raw)}: ${key.message}${key.fix ? `; ${key.fix}` : ""}`);
+			if (named.has(key.text)) throw new ConfigError(`ROUTES names the route ${JSON.stringify(key.text)} twice`);
+			named.add(key.text);
+			// A "/" key replaces UPSTREAM_URL.
+			table.set(key.text, [key, parseTarget(value, `ROUTES[${JSON.stringify(raw)}]`, hasAssets)]);
 		}
 	}
-	if (table.length === 0) {
+	if (table.size === 0) {
 		throw new ConfigError(`no upstream configured: set UPSTREAM_URL (an absolute http(s) URL) or ROUTES`);
 	}
-	return table.sort((a, b) => b.prefix.length - a.prefix.length);
-}
-
-/** The route serving `path`: a prefix matches itself and what lies below it ("/api" → "/api", "/api/x", never "/apix"). */
-export function routeFor(table: RouteTable, path: string): Route | undefined {
-	for (const route of table) {
-		const p = route.prefix;
-		if (p === "" || path === p || (path.startsWith(p) && path.charCodeAt(p.length) === 47)) return route;
-	}
-	return undefined;
+	return new RouteTable(table.values());
 }

@@ -1,7 +1,7 @@
 // The Worker: a Hono app. Load the isolate's runtime (config and allowlist store, built
 // once), then the CORS layer decides, and forwards to the route's target when it may.
 import { Hono } from "hono";
-import { ConfigError, type Env, type GatewayConfig, readConfig, routeFor } from "./config.ts";
+import { ConfigError, type Env, type GatewayConfig, readConfig } from "./config.ts";
 import { type CorsLayer, withCors } from "./cors/cors-layer.ts";
 import { type ForwardOptions, forward, UpstreamError } from "./forward/upstream.ts";
 import { errorMessage, jsonLog, type Logger, RefusalLog } from "./log.ts";
@@ -44,10 +44,10 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 			runtime.cors,
 			(p) => c.executionCtx.waitUntil(p),
 			async () => {
-				const route = routeFor(config.routes, url.pathname);
-				if (route === undefined) return c.text("Not found: no route serves this path.\n", 404);
+				const target = config.routes.lookup(url.hostname, url.pathname);
+				if (target === undefined) return c.text("Not found: no route serves this path.\n", 404);
 				try {
-					return await forward(request, url, route.target, forwarding);
+					return await forward(request, url, target, forwarding);
 				} catch (error) {
 					if (!(error instanceof UpstreamError)) throw error;
 					log({ event: "upstream-error", status: error.status, reason: error.message, path: url.pathname });

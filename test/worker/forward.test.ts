@@ -233,6 +233,14 @@ describe("route table", () => {
 		expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
 	});
 
+	it("a key with a host beats the path keys for that host only (the document's route rule)", async () => {
+		const gateway = testGateway({
+			ROUTES: JSON.stringify({ "/api": inject("unreachableUrl"), "api.gateway.test/api": upstream }),
+		});
+		expect((await gateway.fetch("https://api.gateway.test/api/x")).status).toBe(200);
+		expect((await gateway.fetch("/api/x")).status).toBe(502);
+	});
+
 	it("ROUTES given as a JSON object (a wrangler.toml table) works too", async () => {
 		const res = await testGateway({ UPSTREAM_URL: undefined, ROUTES: { "/api": upstream } }).fetch("/api/echo");
 		expect(res.status).toBe(200);
@@ -253,7 +261,7 @@ describe("configuration errors fail closed with a message naming the var", () =>
 		[
 			"ROUTES prefix without /",
 			{ ROUTES: JSON.stringify({ api: "https://api.example" }) },
-			'must be a path starting with "/"',
+			'ROUTES key "api": a route key is a path starting with /',
 		],
 		[
 			"ROUTES names assets without an ASSETS binding",
