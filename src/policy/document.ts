@@ -89,13 +89,9 @@ export interface ValidateOptions {
 export function validateAllowlist(value: unknown, options: ValidateOptions = {}): Validation {
 	const problems: Problem[] = [];
 	const warnings: Problem[] = [];
-	const r: Reporter = {
-		problem: (path, rule, message, fix) =>
-			problems.push(fix === undefined ? { path, rule, message } : { path, rule, message, fix }),
-		warn: (path, rule, message, fix) =>
-			warnings.push(fix === undefined ? { path, rule, message } : { path, rule, message, fix }),
-		warnings: options.warnings ?? true,
-	};
+	const into = (list: Problem[]) => (path: string, rule: string, message: string, fix?: string) =>
+		list.push(fix === undefined ? { path, rule, message } : { path, rule, message, fix });
+	const r: Reporter = { problem: into(problems), warn: into(warnings), warnings: options.warnings ?? true };
 
 	if (typeof value !== "object" || value === null || Array.isArray(value)) {
 		r.problem(

@@ -283,7 +283,7 @@ export function checkFieldNames(
 function closeTo(a: string, b: string): boolean {
 	const x = a.toLowerCase();
 	const y = b.toLowerCase();
-	if (x === y || x === `${y}s` || `${x}s` === y) return true;
+	// At most one character added, dropped or changed (a plural, a typo).
 	if (Math.abs(x.length - y.length) > 1) return false;
 	let i = 0;
 	while (i < x.length && x[i] === y[i]) i++;

@@ -85,7 +85,9 @@ export class RefusalLog {
 
 	/** Writes the summary of a window that has ended, if it left refusals unlogged. */
 	flushIfDue(): void {
-		if (this.refused > this.logged && this.now() >= this.windowEnd) this.startWindow(this.now());
+		if (this.refused === this.logged) return;
+		const now = this.now();
+		if (now >= this.windowEnd) this.startWindow(now);
 	}
 
 	private startWindow(now: number): void {

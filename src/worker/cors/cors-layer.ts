@@ -45,9 +45,10 @@ export async function withCors(
 	const policy = loaded instanceof Promise ? await loaded : loaded;
 	// The Access-Control-Request-* headers matter to preflights (OPTIONS) only.
 	const options = request.method === "OPTIONS";
+	const origin = headers.get("origin");
 	const first = policy.decide({
 		method: request.method,
-		origin: headers.get("origin"),
+		origin,
 		requestMethod: options ? headers.get("access-control-request-method") : null,
 		requestHeaders: options ? headers.get("access-control-request-headers") : null,
 		selfOrigin: url.origin,
@@ -63,14 +64,14 @@ export async function withCors(
 		return new Response(null, { status: 204, headers: decision.headers as [string, string][] });
 	}
 	if (decision.action === "refuse") {
-		const origin = clip(headers.get("origin"));
-		if (refusals.admit(decision.reason, origin))
+		const logged = clip(origin);
+		if (refusals.admit(decision.reason, logged))
 			log({
 				event: "cors-refused",
 				reason: decision.reason,
 				detail: decision.detail.slice(0, MAX_LOGGED),
 				rule: REASON_TEXT[decision.reason],
-				origin,
+				origin: logged,
 				method: request.method,
 				requestMethod: clip(headers.get("access-control-request-method")),
 				requestHeaders: clip(headers.get("access-control-request-headers")),

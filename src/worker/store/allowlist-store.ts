@@ -128,7 +128,7 @@ export class AllowlistStore {
 	}
 
 	/** Reads and compiles the document; never rejects, never widens access. */
-	async load(): Promise<AnyCorsPolicy> {
+	private async load(): Promise<AnyCorsPolicy> {
 		let text: string | null;
 		try {
 			text = await this.timed(this.kv.get(ALLOWLIST_KEY));
