@@ -9,6 +9,7 @@ import {
 	type OriginSource,
 	settle,
 } from "../../src/policy/index.ts";
+import { ONE_SHARD } from "../support/manifest.ts";
 
 const SELF = "https://gw.example.net";
 
@@ -121,14 +122,7 @@ describe("sharded origins: routes that inherit them ask the same source", () => 
 	}
 	const sharded = policyOf({
 		origins: [],
-		shards: {
-			version: "v1",
-			count: 1,
-			entries: 1,
-			seed: 1,
-			wildcardDepths: [],
-			published: "2026-11-26T01:30:00.000Z",
-		},
+		shards: ONE_SHARD,
 		routes: { "/inherits": { maxAge: 1 }, "/own": { origins: [APP] } },
 	}).withSource(source([OTHER]));
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { validateAllowlist } from "../../src/policy/document.ts";
 import { formatProblem, MAX_ROUTE_ORIGINS, MAX_ROUTES } from "../../src/policy/index.ts";
+import { ONE_SHARD } from "../support/manifest.ts";
 
 const TOP = {
 	origins: ["https://app.example.com", "http://localhost:5173"],
@@ -66,14 +67,7 @@ describe("a route's effective policy: the fields it sets, the top level's for th
 	});
 
 	it("a route without origins shares the top level's matcher, and its shards", () => {
-		const shards = {
-			version: "v1",
-			count: 1,
-			entries: 1,
-			seed: 1,
-			wildcardDepths: [],
-			published: "2026-11-26T01:30:00.000Z",
-		};
+		const shards = ONE_SHARD;
 		const result = valid({ origins: [], shards, routes: { "/r": { maxAge: 1 }, "/own": { origins: ["*"] } } });
 		const [inherits, own] = result.routes;
 		expect(inherits).toMatchObject({ inheritsOrigins: true, settings: { shards } });
