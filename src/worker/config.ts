@@ -3,6 +3,7 @@
 // the gateway with a message naming the var and the fix, instead of guessing.
 
 import { parseRouteKey, type RouteKey, RouteTable } from "../policy/index.ts";
+import { type Bindings, parseTarget, type Target } from "./targets.ts";
 
 /** A var of the Worker is missing or wrong; the message names it and the fix. */
 export class ConfigError extends Error {}
@@ -19,10 +20,15 @@ export interface Env {
 	CORS_DEBUG?: string;
 	/** Refusals an isolate logs in full per (reason, origin) per minute; the rest are summarized. */
 	REFUSAL_LOG_LIMIT?: string;
-	/** Route table: route key (`/api`, `assets.example.com/`) → upstream URL or `"assets"`; a JSON object or its text. */
+	/**
+	 * Route table: route key (`/api`, `assets.example.com/`) → upstream URL, `"assets"` or
+	 * `"service:NAME"`; a JSON object or its text.
+	 */
 	ROUTES?: string | Record<string, unknown>;
 	/** The Worker's static assets (wrangler.toml `[assets]`), used by `"assets"` routes. */
 	ASSETS?: Fetcher;
+	// Service bindings (wrangler.toml `[[services]]`) have the names operators give them:
+	// `"service:NAME"` routes name them, and readConfig looks each one up when it loads.
 }
 
 // --- vars ----------------------------------------------------------------------------
@@ -58,7 +64,8 @@ function positiveNumber(
 
 export function readConfig(env: Env): GatewayConfig {
 	return {
-		routes: parseRoutes(env.UPSTREAM_URL, env.ROUTES, env.ASSETS !== undefined),
+		// Env has no index signature: a service binding's name is only known from ROUTES.
+		routes: parseRoutes(env.UPSTREAM_URL, env.ROUTES, env as unknown as Bindings),
 		upstreamTimeoutMs: positiveNumber(env, "UPSTREAM_TIMEOUT_MS", DEFAULT_UPSTREAM_TIMEOUT_MS, 1),
 		refreshMs: positiveNumber(env, "ALLOWLIST_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS, 0) * 1000,
 		debug: env.CORS_DEBUG === "true",
@@ -68,51 +75,23 @@ export function readConfig(env: Env): GatewayConfig {
 
 // --- the route table: which configured target serves a path. Targets are fixed when the
 // table is read; a request only ever chooses among them, never names a host itself.
-/**
- * `base` is the target's origin and base path, fixed at load: a request's path (which
- * always starts with "/") and query are appended to it, so the authority can only ever
- * be the configured one; `//evil.example` or `/\evil.example` in a path stay a path.
- */
-export type Target = { kind: "url"; base: string } | { kind: "assets" };
-
 /** Route key (`/api`, `assets.example.com/`) → target: the core's lookup, as for the document's routes. */
 export type Routes = RouteTable<Target>;
 
-const ASSETS_TARGET = "assets";
 /** The catch-all key, which UPSTREAM_URL stands for. */
 const ROOT = parseRouteKey("/") as RouteKey;
 
-function parseTarget(value: unknown, where: string, hasAssets: boolean): Target {
-	if (value === ASSETS_TARGET) {
-		if (!hasAssets)
-			throw new ConfigError(
-				`${where} is "assets" but the Worker has no ASSETS binding (static assets are off by default); add to wrangler.toml [assets] with directory = "./public", binding = "ASSETS" and run_worker_first = true (README: Static assets)`,
-			);
-		return { kind: "assets" };
-	}
-	if (typeof value !== "string")
-		throw new ConfigError(`${where} must be an http(s) URL or "assets", got ${JSON.stringify(value)}`);
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		throw new ConfigError(
-			`${where} is not an absolute URL: ${JSON.stringify(value)}; write it as "https://api.example.com"`,
-		);
-	}
-	if (url.protocol !== "https:" && url.protocol !== "http:")
-		throw new ConfigError(`${where} must use http or https, got ${JSON.stringify(value)}`);
-	if (url.username || url.password || url.search || url.hash) {
-		throw new ConfigError(`${where} must not carry user-info, a query or a fragment: ${JSON.stringify(value)}`);
-	}
-	return { kind: "url", base: url.origin + url.pathname.replace(/\/+$/, "") };
+function target(value: unknown, where: string, bindings: Bindings): Target {
+	const parsed = parseTarget(value, bindings);
+	if ("problem" in parsed) throw new ConfigError(`${where} ${parsed.problem}`);
+	return parsed;
 }
 
-export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, hasAssets: boolean): Routes {
+export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, bindings: Bindings): Routes {
 	// Key text → key and target; "/" is the catch-all, which UPSTREAM_URL stands for.
 	const table = new Map<string, [RouteKey, Target]>();
 	if (upstreamUrl !== undefined && upstreamUrl !== "")
-		table.set("/", [ROOT, parseTarget(upstreamUrl, "UPSTREAM_URL", hasAssets)]);
+		table.set("/", [ROOT, target(upstreamUrl, "UPSTREAM_URL", bindings)]);
 	if (routes !== undefined && routes !== "") {
 		let object = routes;
 		if (typeof routes === "string") {
@@ -120,12 +99,12 @@ export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, ha
 				object = JSON.parse(routes);
 			} catch {
 				throw new ConfigError(
-					`ROUTES is not valid JSON; write it as {"/api": "https://api.example.com", "/static": "assets"}`,
+					`ROUTES is not valid JSON; write it as {"/api": "https://api.example.com", "/static": "assets", "/auth": "service:AUTH"}`,
 				);
 			}
 		}
 		if (typeof object !== "object" || object === null || Array.isArray(object)) {
-			throw new ConfigError(`ROUTES must be a JSON object of route key → upstream URL or "assets"`);
+			throw new ConfigError(`ROUTES must be a JSON object of route key → upstream URL, "assets" or "service:NAME"`);
 		}
 		const named = new Set<string>();
 		for (const [raw, value] of Object.entries(object)) {
@@ -135,7 +114,7 @@ export function parseRoutes(upstreamUrl: string | undefined, routes: unknown, ha
 			if (named.has(key.text)) throw new ConfigError(`ROUTES names the route ${JSON.stringify(key.text)} twice`);
 			named.add(key.text);
 			// A "/" key replaces UPSTREAM_URL.
-			table.set(key.text, [key, parseTarget(value, `ROUTES[${JSON.stringify(raw)}]`, hasAssets)]);
+			table.set(key.text, [key, target(value, `ROUTES[${JSON.stringify(raw)}]`, bindings)]);
 		}
 	}
 	if (table.size === 0) {

@@ -50,7 +50,7 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 					return await forward(request, url, target, forwarding);
 				} catch (error) {
 					if (!(error instanceof UpstreamError)) throw error;
-					log({ event: "upstream-error", status: error.status, reason: error.message, path: url.pathname });
+					log({ event: "upstream-error", status: error.status, reason: error.reason, path: url.pathname });
 					return c.text(
 						`${error.status === 504 ? "Gateway Timeout" : "Bad Gateway"}: ${error.message}\n`,
 						error.status,
@@ -79,7 +79,7 @@ function buildRuntime(env: Env, log: Logger, now?: () => number): Runtime | Conf
 				log,
 				refusals: new RefusalLog(log, { perKey: config.refusalLogLimit, now }),
 			},
-			forwarding: { timeoutMs: config.upstreamTimeoutMs, assets: env.ASSETS },
+			forwarding: { timeoutMs: config.upstreamTimeoutMs },
 		};
 	} catch (error) {
 		if (!(error instanceof ConfigError)) throw error;

@@ -70,6 +70,11 @@ const ROWS: Row[] = [
 		fails: "imports in the Worker run one way",
 	},
 	{
+		rule: "inside the Worker, a route's targets (configuration) never import the forwarder",
+		files: { "src/worker/targets.ts": 'import { forward } from "./forward/upstream.ts";\nexport const a = forward;\n' },
+		fails: "imports in the Worker run one way",
+	},
+	{
 		rule: "control: the Worker may import the core's API and its own config",
 		files: {
 			"src/worker/gateway.ts":
