@@ -65,6 +65,17 @@ export default defineConfig({
 								ALLOWLIST_REFRESH_SECONDS: "1",
 								UPSTREAM_TIMEOUT_MS: "2000",
 							},
+							// Real Workers for "service:NAME" routes (test/worker/service-target.test.ts):
+							// ECHO_SERVICE is the one routes name; DECOY_SERVICE, the same script, is
+							// bound but named by no route, so a call to it is one the request chose.
+							serviceBindings: { ECHO_SERVICE: "echo-service", DECOY_SERVICE: "decoy-service" },
+							workers: ["echo-service", "decoy-service"].map((name) => ({
+								name,
+								modules: true,
+								scriptPath: "./test/support/service-worker.js",
+								compatibilityDate: "2026-11-09",
+								bindings: { NAME: name },
+							})),
 						},
 					})),
 				],
