@@ -73,6 +73,7 @@ export default defineConfig({
 								name,
 								modules: true,
 								scriptPath: "./test/support/service-worker.js",
+								// wrangler.toml's: without a date Miniflare runs an auxiliary Worker as of 2000-01-01.
 								compatibilityDate: "2026-11-09",
 								bindings: { NAME: name },
 							})),
