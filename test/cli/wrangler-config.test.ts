@@ -1,7 +1,8 @@
 // The two wrangler configurations, as wrangler itself reads them: wrangler.toml (what
 // `wrangler deploy` ships) serves no static assets, so no request pays for the assets
 // router; wrangler.demo.toml (`npm run dev`, the Worker tests) is the same Worker with
-// [assets] on, run_worker_first so that assets pass the CORS layer too.
+// [assets] on, run_worker_first so that assets pass the CORS layer too. Neither pastes a
+// KV namespace id (README: "Deploying").
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
@@ -14,6 +15,10 @@ const demo = read("wrangler.demo.toml");
 describe("wrangler configurations", () => {
 	it("the deployed default declares no [assets]", () => {
 		expect(deployed.assets).toBeUndefined();
+	});
+
+	it("ALLOWLIST has no id: the first deploy creates the namespace, locally it is named after the binding", () => {
+		expect(deployed.kv_namespaces).toEqual([{ binding: "ALLOWLIST" }]);
 	});
 
 	it("the demo declares [assets] with the ASSETS binding and run_worker_first", () => {

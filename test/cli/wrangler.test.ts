@@ -4,6 +4,7 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { getPlatformProxy } from "wrangler";
 import { putAllowlistArgs, runWrangler } from "../../tools/wrangler.ts";
 import { cli, expectNoStackTrace, ROOT, withTempDirs } from "../support/cli.ts";
 
@@ -30,6 +31,27 @@ describe("wrangler flags", () => {
 		expect(run.code).toBe(0);
 	});
 
+	it("the id-less namespace: what the command line writes locally, `npm run dev`'s Worker reads", async () => {
+		const persistTo = join(project, "state");
+		const push = await cli(["push", "allowlist.json", "--yes", "--persist-to", persistTo], { cwd: project });
+		expect(push.code).toBe(0);
+		// The bindings wrangler dev gives the Worker of wrangler.demo.toml, on that local store.
+		const proxy = await getPlatformProxy<{ ALLOWLIST: KVNamespace }>({
+			configPath: join(ROOT, "wrangler.demo.toml"),
+			persist: { path: join(persistTo, "v3") },
+			remoteBindings: false,
+		});
+		try {
+			expect(JSON.parse((await proxy.env.ALLOWLIST.get("allowlist")) ?? "null")).toMatchObject({
+				origins: ["https://dev.example.com"],
+			});
+		} finally {
+			await proxy.dispose();
+		}
+	});
+
+	// Locally an id-less namespace is named after its binding in every environment, so an
+	// environment's local store is its own only with an id, as here.
 	it("--config and --env: the environment's own ALLOWLIST namespace", async () => {
 		const config = join(project, "staging.toml");
 		await writeFile(
@@ -40,7 +62,6 @@ compatibility_date = "2026-11-09"
 
 [[kv_namespaces]]
 binding = "ALLOWLIST"
-id = "00000000000000000000000000000000"
 
 [env.staging]
 [[env.staging.kv_namespaces]]
