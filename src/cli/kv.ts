@@ -123,10 +123,26 @@ export function runWrangler(args: string[], cwd?: string): Promise<WranglerResul
 	});
 }
 
-/** wrangler's own words for a failed run, colours removed. */
-function wranglerFailure(result: WranglerResult): WranglerError {
+/** wrangler's own words for a failed run, colours removed, and what to do when the Worker is not deployed yet. */
+function wranglerFailure(result: WranglerResult, target: KvTarget): WranglerError {
 	const text = stripVTControlCharacters(result.stderr.trim() || result.stdout.trim());
-	return new WranglerError(text || `wrangler exited with code ${result.code}`, result.code);
+	const hint = target.remote && saysNotDeployed(text) ? `\n${NOT_DEPLOYED_HINT}` : "";
+	return new WranglerError((text || `wrangler exited with code ${result.code}`) + hint, result.code);
+}
+
+export const NOT_DEPLOYED_HINT =
+	'ALLOWLIST has no id in the wrangler config: the first deploy creates the namespace, and remote commands find it through the deployed Worker. Deploy first with "npm run deploy" ("npm run deploy -- --env NAME" for an environment), which also pushes the allowlist.';
+
+/**
+ * True when a remote command failed because the Worker (of this --env) is not deployed, or
+ * deployed without ALLOWLIST: wrangler looks an id-less namespace up in the deployed
+ * Worker's settings, and the API answers 10007 for a Worker that does not exist.
+ */
+export function saysNotDeployed(text: string): boolean {
+	return (
+		text.includes('No KV namespace ID found for binding "ALLOWLIST"') ||
+		(/\/workers\/scripts\/[^/\s]+\/settings\) failed/.test(text) && text.includes("[code: 10007]"))
+	);
 }
 
 /**
@@ -144,18 +160,18 @@ export function getSaysMissing(result: WranglerResult, target: KvTarget): boolea
 export async function readAllowlist(target: KvTarget): Promise<string | null> {
 	const got = await runWrangler(wranglerArgs({ get: true }, target));
 	if (!getSaysMissing(got, target)) {
-		if (got.code !== 0) throw wranglerFailure(got);
+		if (got.code !== 0) throw wranglerFailure(got, target);
 		return got.stdout;
 	}
 	if (!(await listKeys(target, ALLOWLIST_KEY)).includes(ALLOWLIST_KEY)) return null;
 	if (!target.remote) return got.stdout;
-	throw wranglerFailure(got);
+	throw wranglerFailure(got, target);
 }
 
 /** The names of the keys that start with `prefix`. */
 export async function listKeys(target: KvTarget, prefix: string): Promise<string[]> {
 	const listed = await runWrangler(wranglerArgs({ list: prefix }, target));
-	if (listed.code !== 0) throw wranglerFailure(listed);
+	if (listed.code !== 0) throw wranglerFailure(listed, target);
 	return parseJson<{ name: string }[]>(listed.stdout, "kv key list").map((k) => k.name);
 }
 
@@ -173,7 +189,7 @@ export async function bulkGet(target: KvTarget, keys: readonly string[]): Promis
 		const got = await withTempFile(JSON.stringify(batch), (file) =>
 			runWrangler(wranglerArgs({ bulkGet: file }, target)),
 		);
-		if (got.code !== 0) throw wranglerFailure(got);
+		if (got.code !== 0) throw wranglerFailure(got, target);
 		const answer = parseJson<Record<string, { value: string | null }>>(got.stdout, "kv bulk get");
 		for (const key of batch) values.set(key, answer[key]?.value ?? null);
 	}
@@ -205,7 +221,7 @@ export async function bulkPut(
 		const put = await withTempFile(JSON.stringify(batch), (file) =>
 			runWrangler(wranglerArgs({ bulkPut: file }, target)),
 		);
-		if (put.code !== 0) throw wranglerFailure(put);
+		if (put.code !== 0) throw wranglerFailure(put, target);
 		start += batch.length;
 		progress(start, raw);
 	}
@@ -217,7 +233,7 @@ export async function bulkDelete(target: KvTarget, keys: readonly string[]): Pro
 		const deleted = await withTempFile(JSON.stringify(batch), (file) =>
 			runWrangler(wranglerArgs({ bulkDelete: file }, target)),
 		);
-		if (deleted.code !== 0) throw wranglerFailure(deleted);
+		if (deleted.code !== 0) throw wranglerFailure(deleted, target);
 	}
 }
 
@@ -245,5 +261,5 @@ function parseJson<T>(stdout: string, command: string): T {
 export async function writeAllowlist(target: KvTarget, text: string): Promise<void> {
 	if (!compileAllowlist(text).ok) throw new Refusal("refusing to write an invalid allowlist document");
 	const put = await withTempFile(text, (file) => runWrangler(wranglerArgs({ put: file }, target)));
-	if (put.code !== 0) throw wranglerFailure(put);
+	if (put.code !== 0) throw wranglerFailure(put, target);
 }

@@ -7,6 +7,7 @@ import {
 	getSaysMissing,
 	type KvAction,
 	type KvTarget,
+	saysNotDeployed,
 	wranglerArgs,
 	writeAllowlist,
 } from "../../src/cli/kv.ts";
@@ -30,6 +31,12 @@ describe("wrangler arguments", () => {
 			{ put: "/tmp/x/allowlist.json" },
 			{ remote: true },
 			"kv key put allowlist --path /tmp/x/allowlist.json --binding ALLOWLIST --remote",
+		],
+		[
+			"put, remote, an environment's namespace",
+			{ put: "/tmp/x/allowlist.json" },
+			{ remote: true, env: "staging" },
+			"kv key put allowlist --path /tmp/x/allowlist.json --binding ALLOWLIST --remote --env staging",
 		],
 		[
 			"list, local, in a chosen directory",
@@ -89,6 +96,28 @@ describe("a get that found nothing", () => {
 		],
 	])("%s", (_what, result, remote, missing) => {
 		expect(getSaysMissing(result, { remote })).toBe(missing);
+	});
+});
+
+describe("a remote command before the first deploy", () => {
+	// wrangler resolves the id-less ALLOWLIST through the deployed Worker's settings.
+	const settings404 =
+		"✘ [ERROR] A request to the Cloudflare API (/accounts/a/workers/scripts/cors-gateway-staging/settings) failed.\n\n  This Worker does not exist on your account. [code: 10007]";
+	it.each([
+		["the Worker does not exist", settings404, true],
+		[
+			"the Worker is deployed without ALLOWLIST",
+			'✘ [ERROR] No KV namespace ID found for binding "ALLOWLIST" in the deployed Worker settings for "cors-gateway". Deploy the Worker so the binding is provisioned, or use `--namespace-id` instead.',
+			true,
+		],
+		[
+			"another failure of the settings request",
+			"✘ [ERROR] A request to the Cloudflare API (/accounts/a/workers/scripts/cors-gateway/settings) failed.\n\n  Authentication error [code: 10000]",
+			false,
+		],
+		["a missing key", "✘ [ERROR] Failed to fetch …/values/allowlist - 404: Not Found", false],
+	])("%s", (_what, stderr, notDeployed) => {
+		expect(saysNotDeployed(stderr)).toBe(notDeployed);
 	});
 });
 
