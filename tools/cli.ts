@@ -1,6 +1,6 @@
 // The real `cors-gateway` command (bin/cors-gateway.mjs on the project's Node.js, as npx
-// runs it) as a child process, the way the tests and the bench run it: as in CI (no
-// prompt, no colours), wrangler quiet.
+// runs it), or a script of the project, as a child process, the way the tests and the
+// bench run it: as in CI (no prompt, no colours), wrangler quiet.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { QUIET_WRANGLER_ENV } from "../src/cli/kv.ts";
@@ -28,7 +28,12 @@ export interface RunOptions {
 
 /** Runs `cors-gateway ARGS` to completion with its output captured. */
 export function cli(args: string[], options: RunOptions = {}): Promise<Run> {
-	const child = spawn(NODE, [BIN, ...args], {
+	return runScript(BIN, args, options);
+}
+
+/** Runs a script of the project (`scripts/deploy.ts`) on its Node.js, as `npm run` does, the same way. */
+export function runScript(script: string, args: string[], options: RunOptions = {}): Promise<Run> {
+	const child = spawn(NODE, [script, ...args], {
 		cwd: options.cwd ?? ROOT,
 		env: { ...process.env, ...QUIET_ENV, ...options.env },
 	});

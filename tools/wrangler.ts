@@ -6,6 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { resolve } from "node:path";
+import { WranglerError } from "../src/cli/errors.ts";
 import {
 	runWrangler as runCliWrangler,
 	WRANGLER,
@@ -20,6 +21,18 @@ export const ROOT = resolve(import.meta.dirname, "..");
 /** Runs wrangler to completion with its output captured, in `cwd` (default: the project). */
 export function runWrangler(args: string[], cwd = ROOT): Promise<WranglerResult> {
 	return runCliWrangler(args, cwd);
+}
+
+/**
+ * Runs wrangler in the foreground on this process's stdio, so its progress (and any
+ * question it asks, on a terminal) is the user's; resolves with its exit code.
+ */
+export function runWranglerAttached(args: string[], cwd = ROOT): Promise<number> {
+	return new Promise((resolveRun, fail) => {
+		const child = spawn(process.execPath, [WRANGLER, ...args], { cwd, env: wranglerEnv(), stdio: "inherit" });
+		child.on("error", (error) => fail(new WranglerError(`cannot start wrangler: ${error.message}`, 1)));
+		child.on("close", (code) => resolveRun(code ?? 1));
+	});
 }
 
 /** Runs wrangler; rejects with its output when it fails, else resolves with it (stdout, then stderr). */

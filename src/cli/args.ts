@@ -45,10 +45,16 @@ export interface ArgSpec {
 	options: ParseArgsOptionsConfig;
 	/** How many positional arguments, and what they are called in messages. */
 	positionals: { min: number; max: number; what: string };
+	/**
+	 * For a program of its own (`npm run deploy`), which names itself in its messages: where
+	 * a usage error points instead of `cors-gateway NAME --help`, and no NAME before it.
+	 */
+	hint?: string;
 }
 
 export function parseCommand(spec: ArgSpec, argv: string[]): Parsed {
-	const hint = `run "cors-gateway ${spec.name} --help"`;
+	const hint = spec.hint ?? `run "cors-gateway ${spec.name} --help"`;
+	const who = spec.hint === undefined ? `${spec.name}: ` : "";
 	let parsed: Parsed;
 	try {
 		parsed = parseArgs({
@@ -58,15 +64,15 @@ export function parseCommand(spec: ArgSpec, argv: string[]): Parsed {
 			strict: true,
 		}) as Parsed;
 	} catch (error) {
-		throw new UsageError(`${spec.name}: ${describeParseError(error)}; ${hint}`);
+		throw new UsageError(`${who}${describeParseError(error)}; ${hint}`);
 	}
 	if (parsed.values.help) return parsed;
 	const n = parsed.positionals.length;
 	const { min, max, what } = spec.positionals;
-	if (n < min) throw new UsageError(`${spec.name}: missing ${what}; ${hint}`);
+	if (n < min) throw new UsageError(`${who}missing ${what}; ${hint}`);
 	if (n > max) {
 		const extra = parsed.positionals[max] as string;
-		throw new UsageError(`${spec.name}: unexpected argument "${extra}"; ${hint}`);
+		throw new UsageError(`${who}unexpected argument "${extra}"; ${hint}`);
 	}
 	return parsed;
 }

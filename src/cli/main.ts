@@ -62,14 +62,18 @@ export async function run(argv: string[]): Promise<void> {
 	try {
 		process.exitCode = await main(argv);
 	} catch (error) {
-		if (isCliError(error)) {
-			note(`cors-gateway: ${error.message}`);
-			process.exitCode = error.exitCode;
-		} else {
-			// A bug, not a user mistake: one line, and the stack only when asked for.
-			note(`cors-gateway: internal error: ${errorMessage(error)}`);
-			if (process.env.CORS_GATEWAY_DEBUG) note(error instanceof Error ? String(error.stack) : "");
-			process.exitCode = 1;
-		}
+		process.exitCode = reportFailure(error, "cors-gateway");
 	}
+}
+
+/** Prints a failure as `who: message`, never a stack trace unless asked for; returns its exit code. */
+export function reportFailure(error: unknown, who: string): number {
+	if (isCliError(error)) {
+		note(`${who}: ${error.message}`);
+		return error.exitCode;
+	}
+	// A bug, not a user mistake: one line, and the stack only when asked for.
+	note(`${who}: internal error: ${errorMessage(error)}`);
+	if (process.env.CORS_GATEWAY_DEBUG) note(error instanceof Error ? String(error.stack) : "");
+	return 1;
 }
