@@ -41,7 +41,7 @@ export function addToTop(document: AllowlistDocument, entries: readonly string[]
 	const own = routesThat(document, false);
 	if (fresh.length > 0 && own.length > 0)
 		notes.push(
-			`note: ${plural(own.length, "route")} (${own.join(", ")}) list their own origins and do not admit these; add them there with --route KEY`,
+			`note: routes with origins of their own (${own.join(", ")}) do not admit these; add them there with --route KEY`,
 		);
 	return { candidate: { ...document, origins: [...document.origins, ...fresh] }, notes };
 }
@@ -58,9 +58,7 @@ export function removeFromTop(document: AllowlistDocument, entries: readonly str
 	const inheriting = routesThat(document, true);
 	const notes =
 		inheriting.length > 0
-			? [
-					`note: ${plural(inheriting.length, "route")} (${inheriting.join(", ")}) use the top level's origins and stop admitting these too`,
-				]
+			? [`note: routes that use the top level's origins (${inheriting.join(", ")}) stop admitting these too`]
 			: [];
 	return { candidate: { ...document, origins: document.origins.filter((o) => !entries.includes(o)) }, notes };
 }
