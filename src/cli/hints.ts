@@ -7,8 +7,19 @@ import {
 	NORMALIZED_METHODS,
 	parseOriginEntry,
 	type RefusalReason,
+	type RouteSettings,
 	SAFELISTED_REQUEST_HEADERS,
 } from "../policy/index.ts";
+
+/** The policy that refused: a route's, or the top level's. */
+export interface Refuser {
+	/** Its effective settings; null when no valid allowlist is loaded. */
+	document: AllowlistDocument | null;
+	/** The route's normalized key; null for the top level. */
+	route: string | null;
+	/** The fields the route sets itself (none for the top level): the others are the top level's, and edited there. */
+	own: RouteSettings;
+}
 
 const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
 const MAX_NEAR_MISSES = 5;
@@ -66,13 +77,25 @@ function nearMisses(key: string, origins: readonly string[]): string[] {
 	return hints;
 }
 
+/** Where to change `field` so that the refusing policy changes: the route's own list, or the top level's it uses. */
+function fieldToEdit(field: "methods" | "headers", at: Refuser): string {
+	if (at.route === null) return `"${field}"`;
+	const route = `routes[${JSON.stringify(at.route)}]`;
+	return at.own[field] === undefined ? `"${field}" (${route} uses the top level's)` : `${route}.${field}`;
+}
+
+/** The command that admits `key` where it was refused. */
+function addCommand(key: string, at: Refuser): string {
+	if (at.route === null) return `cors-gateway add ${key}`;
+	if (at.own.origins !== undefined) return `cors-gateway add --route ${at.route} ${key}`;
+	return `cors-gateway add ${key} (route ${at.route} uses the top level's origins)`;
+}
+
 /** What to tell the developer after a refusal: why, then how to fix it. */
-export function refusalHints(
-	reason: RefusalReason,
-	detail: string,
-	origin: string,
-	document: AllowlistDocument | null,
-): string[] {
+export function refusalHints(reason: RefusalReason, detail: string, origin: string, at: Refuser): string[] {
+	const document = at.document;
+	const listed = (field: string) =>
+		at.route === null ? `the allowlist's ${field}` : `the ${field} of route ${at.route}`;
 	switch (reason) {
 		case "origin-not-allowed": {
 			const key = canonicalOrigin(origin);
@@ -83,7 +106,7 @@ export function refusalHints(
 							'"null" is what sandboxed iframes, file:// pages and data: URLs send; any site can produce it, so list it only if you mean that',
 						]
 					: [];
-			return [...near, ...nullNote, `to allow it: cors-gateway add ${key === "null" ? "null" : key}`];
+			return [...near, ...nullNote, `to allow it: ${addCommand(key, at)}`];
 		}
 		case "origin-malformed": {
 			const entry = parseOriginEntry(origin);
@@ -106,14 +129,14 @@ export function refusalHints(
 					: [];
 			return [
 				...caseHint,
-				`the allowlist's methods are ${(document?.methods ?? []).join(", ")}`,
-				`to allow it: add "${detail}" to "methods"; ${EDIT}`,
+				`${listed("methods")} are ${(document?.methods ?? []).join(", ")}`,
+				`to allow it: add "${detail}" to ${fieldToEdit("methods", at)}; ${EDIT}`,
 			];
 		}
 		case "header-not-allowed":
 			return [
-				`the allowlist's headers are ${document?.headers.length ? document.headers.join(", ") : "(none)"}, plus the CORS-safelisted ${SAFELISTED_REQUEST_HEADERS.join(", ")}`,
-				`to allow it: add "${detail}" to "headers"; ${EDIT}`,
+				`${listed("headers")} are ${document?.headers.length ? document.headers.join(", ") : "(none)"}, plus the CORS-safelisted ${SAFELISTED_REQUEST_HEADERS.join(", ")}`,
+				`to allow it: add "${detail}" to ${fieldToEdit("headers", at)}; ${EDIT}`,
 			];
 		case "no-allowlist":
 			return ['store one with "cors-gateway push FILE" or "cors-gateway add ORIGIN"'];

@@ -53,12 +53,14 @@ export async function expandShards(target: KvTarget, document: AllowlistDocument
 /**
  * Writes `next` to KV: as one document, or past `shardAbove` entries as new shards and a
  * document naming them. `beforeSwitch` runs right before the one write that changes what
- * the gateway serves (the document), and may refuse.
+ * the gateway serves (the document), and may refuse. `stored`: the manifest of the stored
+ * version, when its shards hold exactly `next`'s origins (a change of routes or settings
+ * only): the document names them again, with nothing uploaded.
  */
 export async function publish(
 	target: KvTarget,
 	next: AllowlistDocument,
-	options: { shardAbove: number; beforeSwitch: () => Promise<void> },
+	options: { shardAbove: number; beforeSwitch: () => Promise<void>; stored?: ShardManifest },
 ): Promise<ShardManifest | undefined> {
 	const inline = next.origins.filter((o) => o === "*" || o === "null");
 	const sharded = next.origins.filter((o) => o !== "*" && o !== "null");
@@ -66,6 +68,11 @@ export async function publish(
 		await options.beforeSwitch();
 		await writeAllowlist(target, serialize(next));
 		return undefined;
+	}
+	if (options.stored !== undefined) {
+		await options.beforeSwitch();
+		await writeAllowlist(target, serialize({ ...next, origins: inline, shards: options.stored }));
+		return options.stored;
 	}
 	const plan = planShards(sharded, newVersion(new Date()), randomBytes(4).readUInt32LE(0));
 	const writes = shardWrites(plan);

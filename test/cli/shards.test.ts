@@ -91,6 +91,24 @@ describe("every command reads a sharded allowlist as one document", () => {
 	});
 });
 
+describe("a route's edit of a sharded allowlist keeps its shards", () => {
+	it("add --route writes the document only: same version, the route's origins inline", async () => {
+		const before = (await storedDocument()).shards?.version as string;
+		const run = await cli(["add", "--route", "/partner", "https://partner.example", "--yes", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toContain('  + route /partner {"origins":["https://partner.example"]}\n');
+		expect(run.stdout).toContain(`as 16 shards of version ${before} (the shards as they were)`);
+		expect(run.stderr).not.toContain("publishing");
+		const stored = (await storedDocument()) as { shards?: { version: string }; routes?: unknown };
+		expect(stored.shards?.version).toBe(before);
+		expect(stored.routes).toEqual({ "/partner": { origins: ["https://partner.example"] } });
+		const listed = await cli(["list", "--route", "/partner", ...at()]);
+		expect(listed.stdout).toBe("https://partner.example\n");
+		const top = await cli(["check", tenant(4321), "--path", "/partner", ...at()]);
+		expect(top.stdout).toContain("  - allowed on the top level, not on /partner\n");
+	});
+});
+
 describe("changes publish a new version; old ones go once no gateway can read them", () => {
 	it("add writes a new version and keeps the replaced one for 5 minutes", async () => {
 		const before = (await storedDocument()).shards?.version as string;

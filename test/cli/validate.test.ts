@@ -111,6 +111,33 @@ describe("validate: one precise message per problem (exit 1)", () => {
 	});
 });
 
+describe("validate: routes", () => {
+	it("counts them in the summary", async () => {
+		const run = await cli(["validate"], {
+			input: JSON.stringify({ origins: ["https://a.example"], routes: { "/f": { origins: ["*"] }, "h.example/": {} } }),
+		});
+		expect(run.stdout).toBe("stdin: valid (1 origin, 2 routes, 1 warning)\n");
+		expect(run.stderr).toContain('warning: routes["h.example/"]: the route sets nothing');
+		expect(run.code).toBe(0);
+	});
+
+	it("each problem names its route and field", async () => {
+		const run = await cli(["validate"], {
+			input: JSON.stringify({
+				origins: ["*"],
+				routes: { "/pub": { credentials: true }, "/p": { origins: ["https://a.example/"] }, fonts: {} },
+			}),
+		});
+		expect(run.stderr).toContain(
+			'error: routes["/pub"].credentials: "credentials": true with the top level\'s "*" origins',
+		);
+		expect(run.stderr).toContain('error: routes["/p"].origins[0]: "https://a.example/": the entry has a path');
+		expect(run.stderr).toContain('error: routes["fonts"]: "fonts": a route key is a path starting with /');
+		expect(run.stderr).toMatch(/not a valid allowlist \(3 problems\)\n$/);
+		expect(run.code).toBe(1);
+	});
+});
+
 describe("validate: warnings for risky but valid choices (exit 0)", () => {
 	it.each([
 		["null", { origins: ["null"] }, "null-origin"],

@@ -22,8 +22,10 @@ export const validate: Command = {
 		if (!result.ok) throw new Refusal(`${name}: not a valid allowlist (${plural(result.problems.length, "problem")})`);
 		if (values.print) process.stdout.write(serialize(result.document));
 		else {
+			const routes = Object.keys(result.document.routes ?? {}).length;
+			const routed = routes > 0 ? `, ${plural(routes, "route")}` : "";
 			const warned = result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : "";
-			say(`${name}: valid (${plural(result.document.origins.length, "origin")}${warned})`);
+			say(`${name}: valid (${plural(result.document.origins.length, "origin")}${routed}${warned})`);
 		}
 		return 0;
 	},
