@@ -6,6 +6,7 @@ import {
 	type AllowlistDocument,
 	type Compiled,
 	compileAllowlist,
+	isShardable,
 	type Problem,
 	type ShardManifest,
 } from "../policy/index.ts";
@@ -62,8 +63,8 @@ export async function publish(
 	next: AllowlistDocument,
 	options: { shardAbove: number; beforeSwitch: () => Promise<void>; stored?: ShardManifest },
 ): Promise<ShardManifest | undefined> {
-	const inline = next.origins.filter((o) => o === "*" || o === "null");
-	const sharded = next.origins.filter((o) => o !== "*" && o !== "null");
+	const inline = next.origins.filter((o) => !isShardable(o));
+	const sharded = next.origins.filter(isShardable);
 	if (sharded.length <= options.shardAbove) {
 		await options.beforeSwitch();
 		await writeAllowlist(target, serialize(next));

@@ -7,7 +7,7 @@ export type { AllowlistDocument, Problem } from "./document.ts";
 export { formatProblem } from "./document.ts";
 export { NORMALIZED_METHODS, SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS } from "./header-names.ts";
 export { canonicalOrigin } from "./origin.ts";
-export { type EntryFault, entryText, parseOriginEntry } from "./origin-entry.ts";
+export { type EntryFault, entryText, isShardable, parseOriginEntry } from "./origin-entry.ts";
 export type { CorsRequest, Decision, HeaderList, OriginSource, RefusalReason } from "./policy.ts";
 export { type AnyCorsPolicy, type CorsPolicy, settle } from "./policy.ts";
 export { REASON_TEXT } from "./reasons.ts";

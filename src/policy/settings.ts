@@ -10,11 +10,13 @@ import {
 	NORMALIZED_METHODS,
 	SAFELISTED_METHODS,
 } from "./header-names.ts";
-import { OriginMatcher } from "./matcher.ts";
+import { MAX_GLOBS_PER_PARENT, OriginMatcher } from "./matcher.ts";
 import { canonicalWildcard, describe, entryText, type OriginEntry, parseOriginEntry } from "./origin-entry.ts";
 import type { ShardManifest } from "./shard-manifest.ts";
 
 export const MAX_MAX_AGE = 86400;
+/** Chromium caches a preflight for at most this long, whatever Access-Control-Max-Age says. */
+const CHROMIUM_MAX_AGE = 7200;
 
 export const DEFAULTS = {
 	credentials: false,
@@ -44,6 +46,9 @@ export interface Reporter {
 	warn: Report;
 	warnings: boolean;
 }
+
+/** Hosts where ":*" is what development needs: only this machine listens there. */
+const LOOPBACK_ANY_PORT = new Set(["localhost:*", "127.0.0.1:*", "[::1]:*"]);
 
 // Second-level suffixes and shared hosting domains: a wildcard on one trusts strangers.
 const SHARED_SUFFIXES = new Set([
@@ -83,6 +88,13 @@ export function checkMaxAge(value: unknown, path: string, r: Reporter): void {
 			`expected a whole number of seconds from 0 to ${MAX_MAX_AGE}, got ${describe(value)}`,
 			typeof value === "number" && value > MAX_MAX_AGE ? `use ${MAX_MAX_AGE}` : undefined,
 		);
+	} else if (r.warnings && value > CHROMIUM_MAX_AGE) {
+		r.warn(
+			path,
+			"max-age-capped",
+			`${value} seconds: Chromium caches a preflight for at most ${CHROMIUM_MAX_AGE} (2 hours), so Chrome and Edge ask again sooner; Firefox keeps it up to 86400`,
+			`use ${CHROMIUM_MAX_AGE} to say what Chromium does, or keep ${value} for Firefox`,
+		);
 	}
 }
 
@@ -120,6 +132,15 @@ export function checkOrigins(
 			normal = entryText(entry);
 			added = matcher.add(entry);
 		}
+		if (added && entry?.kind === "glob" && matcher.globsBeside(entry) > MAX_GLOBS_PER_PARENT) {
+			r.problem(
+				at(i),
+				"globs-too-many",
+				`more than ${MAX_GLOBS_PER_PARENT} patterns under "${entry.parent.slice(1)}": each request under it tries them all`,
+				"merge them into fewer patterns, or list the hosts",
+			);
+			continue;
+		}
 		if (!added) {
 			r.warn(at(i), "duplicate", `${JSON.stringify(raw)} is listed already (as "${normal}")`, "remove the repeat");
 			continue;
@@ -145,6 +166,22 @@ export function checkOrigins(
 					"insecure-with-credentials",
 					`${JSON.stringify(normal)} is plain http with credentials on: anyone on the network path can act as that origin`,
 					`use "https://${normal.slice(7)}" if the site supports it`,
+				);
+			}
+			if (entry?.kind === "any-port" && !LOOPBACK_ANY_PORT.has(normal.slice(normal.indexOf("//") + 2))) {
+				r.warn(
+					at(i),
+					"any-port-not-loopback",
+					`${JSON.stringify(normal)} admits every port of a host that is not this machine: whatever else listens there can read the answers`,
+					`list the ports in use (${JSON.stringify(normal.slice(0, -2))}), or keep ":*" to localhost, 127.0.0.1 and [::1]`,
+				);
+			}
+			if (entry?.kind === "glob" && isSharedSuffix(entry.parent)) {
+				r.warn(
+					at(i),
+					"broad-glob",
+					`${JSON.stringify(normal)} admits sites that anyone can name under "${entry.parent.slice(1)}", a shared hosting suffix`,
+					"list your own sites instead, or serve previews from a domain you control",
 				);
 			}
 			if (entry?.kind === "wildcard" && isSharedSuffix(entry.suffix)) {

@@ -56,9 +56,9 @@ describe("validate: one precise message per problem (exit 1)", () => {
 			'error: origins[0]: "*.example.com": the entry has no scheme (fix: use "https://*.example.com") [origin-missing-scheme]',
 		],
 		[
-			"a wildcard that is not a whole leftmost label",
-			{ origins: ["https://a*.example.com"] },
-			'error: origins[0]: "https://a*.example.com": a wildcard must be the whole leftmost label, as in "https://*.example.com" [wildcard-position]',
+			"a wildcard outside the leftmost label",
+			{ origins: ["https://a.b*.example.com"] },
+			'error: origins[0]: "https://a.b*.example.com": a "*" in the host must be in its leftmost label, as in "https://*.example.com" or "https://pr-*.example.com" [wildcard-position]',
 		],
 		[
 			'"*" with credentials',
