@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import {
 	type AllowlistDocument,
 	type Compiled,
-	compileAllowlist,
 	isShardable,
 	type Problem,
 	type ShardManifest,
@@ -15,6 +14,7 @@ import { planShards, shardWrites } from "../shards/plan.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
 import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys, writeAllowlist } from "./kv.ts";
 import { note, plural, serialize } from "./output.ts";
+import { compileChecked } from "./public-suffix.ts";
 
 /**
  * Past this many exact and wildcard entries, a document is published as shards: an inline
@@ -48,7 +48,7 @@ export async function expandShards(target: KvTarget, document: AllowlistDocument
 	});
 	if (problems.length > 0) return { ok: false, problems, warnings: [] };
 	const { shards: _, ...settings } = document;
-	return compileAllowlist({ ...settings, origins });
+	return compileChecked({ ...settings, origins });
 }
 
 /**

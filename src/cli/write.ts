@@ -6,12 +6,13 @@
 // the change was computed from. That catches every edit made while the diff was on
 // screen or the prompt was waiting; it narrows the race to the moment between that
 // re-read and the put, which KV cannot close.
-import { type AllowlistDocument, compileAllowlist } from "../policy/index.ts";
+import type { AllowlistDocument } from "../policy/index.ts";
 import { canPrompt, confirm } from "./confirm.ts";
 import { diffDocuments, EMPTY_DOCUMENT } from "./document-diff.ts";
 import { Refusal, UsageError } from "./errors.ts";
 import { type KvTarget, readAllowlist } from "./kv.ts";
 import { plural, printProblems, say } from "./output.ts";
+import { compileChecked } from "./public-suffix.ts";
 import { pruneVersions, publish } from "./sharded-store.ts";
 import type { Stored } from "./source.ts";
 
@@ -89,7 +90,7 @@ export async function applyEdit(
 	shardAbove: number,
 	nothing: string,
 ): Promise<number> {
-	const result = compileAllowlist(candidate);
+	const result = compileChecked(candidate);
 	if (!result.ok) {
 		printProblems(result.problems, []);
 		throw new Refusal(nothing);

@@ -45,34 +45,53 @@ export interface Reporter {
 	problem: Report;
 	warn: Report;
 	warnings: boolean;
+	/** Set by the command line: wildcards and globs on a public suffix are then refused. */
+	publicSuffixes?: PublicSuffixes;
 }
 
 /** Hosts where ":*" is what development needs: only this machine listens there. */
 const LOOPBACK_ANY_PORT = new Set(["localhost:*", "127.0.0.1:*", "[::1]:*"]);
 
-// Second-level suffixes and shared hosting domains: a wildcard on one trusts strangers.
-const SHARED_SUFFIXES = new Set([
-	"appspot.com",
-	"azurewebsites.net",
-	"cloudfront.net",
-	"firebaseapp.com",
-	"github.io",
-	"herokuapp.com",
-	"netlify.app",
-	"pages.dev",
-	"vercel.app",
-	"web.app",
-	"workers.dev",
-]);
-const SECOND_LEVEL = new Set(["ac", "co", "com", "edu", "gov", "ne", "net", "or", "org"]);
+/**
+ * The section of the Public Suffix List that names `domain` itself as a public suffix
+ * (`"icann"`: `co.uk`; `"private"`: shared hosting such as `github.io`), or undefined. The
+ * command line answers from the list; the Worker does not bundle it and never asks.
+ */
+export type PublicSuffixes = (domain: string) => "icann" | "private" | undefined;
 
-/** `suffix` as in a wildcard entry: `.example.com` or `.example.com:8443`. */
-function isSharedSuffix(suffix: string): boolean {
-	const colon = suffix.indexOf(":");
-	const domain = colon < 0 ? suffix.slice(1) : suffix.slice(1, colon);
-	if (SHARED_SUFFIXES.has(domain)) return true;
-	const dot = domain.indexOf(".");
-	return dot > 0 && domain.indexOf(".", dot + 1) < 0 && SECOND_LEVEL.has(domain.slice(0, dot));
+/** The fixed domain of a wildcard or glob entry, without its port: `*.example.com:*` → `example.com`. */
+function fixedDomain(origin: string): string {
+	const start = origin.indexOf(".", origin.indexOf("//") + 2) + 1;
+	const colon = origin.indexOf(":", start);
+	return colon < 0 ? origin.slice(start) : origin.slice(start, colon);
+}
+
+/** Wildcards and globs on a public suffix: refused, but a glob under shared hosting only warned about. */
+function checkSuffix(entry: OriginEntry, normal: string, at: string, r: Reporter): void {
+	const pattern = entry.kind === "wildcard" || entry.kind === "glob" || (entry.kind === "any-port" && entry.wildcard);
+	if (!pattern || r.publicSuffixes === undefined) return;
+	const domain = fixedDomain(normal);
+	const section = r.publicSuffixes(domain);
+	if (section === undefined) return;
+	const list = `the Public Suffix List (${section === "icann" ? "a domain registry's suffix" : "shared hosting: anyone can have a site there"})`;
+	if (entry.kind === "glob" && section === "private") {
+		if (r.warnings)
+			r.warn(
+				at,
+				"broad-glob",
+				`${JSON.stringify(normal)} admits sites that anyone can name under "${domain}", a public suffix of ${list}`,
+				"make sure the glob's literal part is one nobody else can pick, or serve previews from a domain you control",
+			);
+		return;
+	}
+	const shape =
+		entry.kind === "glob" ? normal.slice(normal.indexOf("//") + 2, normal.indexOf(".", normal.indexOf("//"))) : "*";
+	r.problem(
+		at,
+		entry.kind === "glob" ? "glob-public-suffix" : "wildcard-public-suffix",
+		`${JSON.stringify(normal)} would admit sites of unrelated owners: "${domain}" is a public suffix of ${list}`,
+		`list a domain you control under it, such as "${normal.slice(0, normal.indexOf("//") + 2)}${shape}.example.${domain}"`,
+	);
 }
 
 export function checkCredentials(value: unknown, path: string, r: Reporter): void {
@@ -176,23 +195,8 @@ export function checkOrigins(
 					`list the ports in use (${JSON.stringify(normal.slice(0, -2))}), or keep ":*" to localhost, 127.0.0.1 and [::1]`,
 				);
 			}
-			if (entry?.kind === "glob" && isSharedSuffix(entry.parent)) {
-				r.warn(
-					at(i),
-					"broad-glob",
-					`${JSON.stringify(normal)} admits sites that anyone can name under "${entry.parent.slice(1)}", a shared hosting suffix`,
-					"list your own sites instead, or serve previews from a domain you control",
-				);
-			}
-			if (entry?.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
-				r.warn(
-					at(i),
-					"broad-wildcard",
-					`${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`,
-					"list your own subdomains instead",
-				);
-			}
 		}
+		if (entry !== undefined) checkSuffix(entry, normal, at(i), r);
 		origins.push(normal);
 	}
 	return { matcher, origins };

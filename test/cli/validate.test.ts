@@ -76,6 +76,11 @@ describe("validate: one precise message per problem (exit 1)", () => {
 			'error: headers[0]: "cookie" is a forbidden request header',
 		],
 		[
+			"a wildcard on a public suffix (the Public Suffix List, through tldts)",
+			{ origins: ["https://*.github.io"] },
+			'error: origins[0]: "https://*.github.io" would admit sites of unrelated owners: "github.io" is a public suffix of the Public Suffix List (shared hosting: anyone can have a site there) (fix: list a domain you control under it, such as "https://*.example.github.io") [wildcard-public-suffix]',
+		],
+		[
 			"maxAge out of range",
 			{ origins: [], maxAge: 100000 },
 			"error: maxAge: expected a whole number of seconds from 0 to 86400, got number 100000 (fix: use 86400)",
@@ -142,7 +147,7 @@ describe("validate: warnings for risky but valid choices (exit 0)", () => {
 	it.each([
 		["null", { origins: ["null"] }, "null-origin"],
 		["http with credentials", { origins: ["http://app.example.com"], credentials: true }, "insecure-with-credentials"],
-		["a very broad wildcard", { origins: ["https://*.github.io"] }, "broad-wildcard"],
+		["a glob under shared hosting", { origins: ["https://*--myapp.netlify.app"] }, "broad-glob"],
 		["an empty list", { origins: [] }, "origins-empty"],
 	])("%s", async (_rule, doc, rule) => {
 		const run = await cli(["validate"], { input: JSON.stringify(doc) });
