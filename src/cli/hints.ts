@@ -47,7 +47,7 @@ function portName(port: string): string {
 	return port === "" ? "the default port" : `port ${port}`;
 }
 
-/** Entries that almost admit `key`: another scheme or port, a wildcard's apex, www or not. */
+/** Entries that almost admit `key`: another scheme or port, a wildcard's apex, www or not, a glob's label. */
 function nearMisses(key: string, origins: readonly string[]): string[] {
 	if (key === "null") return [];
 	const o = parts(key);
@@ -55,14 +55,19 @@ function nearMisses(key: string, origins: readonly string[]): string[] {
 	for (const entry of origins) {
 		if (entry === "*" || entry === "null") continue;
 		const e = parts(entry);
-		const same = (p: Parts) => p.scheme === o.scheme && p.port === o.port;
+		// ":*" stands for every port, the default one included.
+		const same = (p: Parts) => p.scheme === o.scheme && (p.port === "*" || p.port === o.port);
+		const only = `only over ${e.scheme} on ${e.port === "*" ? "any port" : portName(e.port)}`;
 		if (e.host.startsWith("*.")) {
 			const domain = e.host.slice(2);
 			if (o.host === domain && same(e)) {
 				hints.push(`"${entry}" matches subdomains of ${domain} only, never ${domain} itself`);
 			} else if (o.host.endsWith(`.${domain}`) && !same(e)) {
-				hints.push(`"${entry}" covers ${o.host}, but only over ${e.scheme} on ${portName(e.port)}`);
+				hints.push(`"${entry}" covers ${o.host}, but ${only}`);
 			}
+		} else if (e.host.includes("*")) {
+			const hint = globMiss(entry, e, o, same(e), only);
+			if (hint !== undefined) hints.push(hint);
 		} else if (e.host === o.host) {
 			if (e.scheme !== o.scheme) {
 				hints.push(`"${entry}" is listed, but this page is served over ${o.scheme}: the scheme is part of the origin`);
@@ -75,6 +80,23 @@ function nearMisses(key: string, origins: readonly string[]): string[] {
 		if (hints.length === MAX_NEAR_MISSES) break;
 	}
 	return hints;
+}
+
+/** Why a label glob (`pr-*.preview.example.com`) does not admit a host under its parent, if it nearly does. */
+function globMiss(entry: string, e: Parts, o: Parts, sameSchemeAndPort: boolean, only: string): string | undefined {
+	const dot = e.host.indexOf(".");
+	const parent = e.host.slice(dot + 1);
+	const [pre, suf] = e.host.slice(0, dot).split("*") as [string, string];
+	if (o.host === parent) return `"${entry}" matches hosts under ${parent} only, never ${parent} itself`;
+	if (!o.host.endsWith(`.${parent}`)) return undefined;
+	const label = o.host.slice(0, -(parent.length + 1));
+	if (label.length <= pre.length + suf.length || !label.startsWith(pre) || !label.endsWith(suf)) return undefined;
+	const middle = label.slice(pre.length, label.length - suf.length);
+	if (middle.includes("."))
+		return `"${entry}" matches one label before ${parent}: its * never stands for a dot, and ${label} has ${label.split(".").length} labels`;
+	if (!/^[a-z0-9-]+$/.test(middle))
+		return `"${entry}": its * stands for letters, digits and - only, and ${JSON.stringify(middle)} has another character`;
+	return sameSchemeAndPort ? undefined : `"${entry}" covers ${o.host}, but ${only}`;
 }
 
 /** Where to change `field` so that the refusing policy changes: the route's own list, or the top level's it uses. */

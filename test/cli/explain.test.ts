@@ -144,3 +144,70 @@ describe("the hints name the route to edit", () => {
 		expect(lines(ROUTED, request).join("\n")).toContain(`  - ${hint}`);
 	});
 });
+
+describe("check explains origin patterns: which one admitted, and the near misses", () => {
+	const PATTERNS = policyOf({
+		origins: ["http://localhost:*", "https://pr-*.preview.example.com", "https://*.tenant.example.com:*"],
+	});
+
+	it.each([
+		["any port", "http://localhost:5173", 'approved by the entry "http://localhost:*"'],
+		["a glob", "https://pr-12.preview.example.com", 'approved by the entry "https://pr-*.preview.example.com"'],
+		[
+			"a wildcard on any port",
+			"https://a.tenant.example.com:8443",
+			'approved by the entry "https://*.tenant.example.com:*"',
+		],
+	])("approved by %s: %s", (_rule, origin, line) => {
+		expect(lines(PATTERNS, { origin }).some((l) => l.includes(line))).toBe(true);
+	});
+
+	it.each([
+		[
+			"any port, another scheme",
+			"https://localhost:5173",
+			'"http://localhost:*" is listed, but this page is served over https: the scheme is part of the origin',
+		],
+		[
+			"a glob's parent itself",
+			"https://preview.example.com",
+			'"https://pr-*.preview.example.com" matches hosts under preview.example.com only, never preview.example.com itself',
+		],
+		[
+			"a glob that would need a dot",
+			"https://pr-1.x.preview.example.com",
+			'"https://pr-*.preview.example.com" matches one label before preview.example.com: its * never stands for a dot, and pr-1.x has 2 labels',
+		],
+		[
+			"a glob's * over another character",
+			"https://pr-a_b.preview.example.com",
+			'"https://pr-*.preview.example.com": its * stands for letters, digits and - only, and "a_b" has another character',
+		],
+		[
+			"a glob's host on another port",
+			"https://pr-1.preview.example.com:8443",
+			'"https://pr-*.preview.example.com" covers pr-1.preview.example.com, but only over https on the default port',
+		],
+		[
+			"a wildcard on any port, another scheme",
+			"http://a.tenant.example.com:8443",
+			'"https://*.tenant.example.com:*" covers a.tenant.example.com, but only over https on any port',
+		],
+		[
+			"a wildcard on any port, the apex",
+			"https://tenant.example.com:8443",
+			'"https://*.tenant.example.com:*" matches subdomains of tenant.example.com only, never tenant.example.com itself',
+		],
+	])("refused, with the near miss: %s", (_rule, origin, hint) => {
+		const out = lines(PATTERNS, { origin });
+		expect(out[0]).toMatch(/^refused/);
+		expect(out).toContain(`  - ${hint}`);
+	});
+
+	it("a host no pattern comes near: no near miss, only how to allow it", () => {
+		const out = lines(PATTERNS, { origin: "https://evil.example.net" });
+		expect(out.filter((l) => l.startsWith("  - "))).toEqual([
+			"  - to allow it: cors-gateway add https://evil.example.net",
+		]);
+	});
+});

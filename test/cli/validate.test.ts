@@ -1,6 +1,8 @@
 // `cors-gateway validate`: the Worker's validator, from a file or stdin, one precise line
 // per problem, warnings that do not fail, and the normalized form on request.
-import { readFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, cliInTerminal, expectNoStackTrace, ROOT } from "../support/cli.ts";
@@ -212,5 +214,36 @@ describe("validate: usage and input mistakes", () => {
 		expect(run.stdout).toMatch(/^Usage: cors-gateway check ORIGIN /);
 		expect(run.stdout).toContain("--header H");
 		expect(run.code).toBe(0);
+	});
+});
+
+describe("output into a pipe that closes early", () => {
+	it("stops quietly when the reader has what it wants (| head): no stack trace, exit 0", async () => {
+		const dir = await mkdtemp(join(tmpdir(), "cors-gateway-pipe-"));
+		try {
+			// Far more than a pipe buffers, so the writer is still writing when head exits.
+			const origins = Array.from({ length: 20_000 }, (_, i) => `https://t${i}.example.com`);
+			const file = join(dir, "big.json");
+			await writeFile(file, JSON.stringify({ origins }));
+			const run = spawnSync(
+				"bash",
+				[
+					"-c",
+					// biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${…}, not a template
+					'node bin/cors-gateway.mjs validate --print "$1" | head -c 10 >/dev/null; echo "rc=${PIPESTATUS[0]}"',
+					"-",
+					file,
+				],
+				{
+					cwd: ROOT,
+					encoding: "utf8",
+					env: { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}` },
+				},
+			);
+			expect(run.stdout).toBe("rc=0\n");
+			expect(run.stderr).toBe("");
+		} finally {
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });
