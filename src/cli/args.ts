@@ -1,6 +1,7 @@
 // Parses one subcommand's arguments strictly (an unknown option or a missing value is a
 // usage error, never ignored) and turns the KV flags into a wrangler target.
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { formatProblem, parseRouteKey, type RouteKey } from "../policy/index.ts";
 import { errorMessage } from "../worker/log.ts";
 import { UsageError } from "./errors.ts";
 import type { KvTarget } from "./kv.ts";
@@ -30,6 +31,22 @@ export function shardAbove(values: Values, command: string): number {
 		throw new UsageError(`${command}: --shard-above needs a whole number of entries, got "${String(raw)}"`);
 	}
 	return n;
+}
+
+export const ROUTE_OPTION = { route: { type: "string" } } as const satisfies ParseArgsOptionsConfig;
+
+/** `--route KEY`, parsed and normalized as the validator does the document's keys; undefined when not given. */
+export function routeArg(values: Values, command: string): RouteKey | undefined {
+	const raw = values.route;
+	if (typeof raw !== "string") return undefined;
+	const key = parseRouteKey(raw);
+	if ("rule" in key) {
+		const problem = { path: "--route", rule: key.rule, message: `${JSON.stringify(raw)}: ${key.message}` };
+		throw new UsageError(
+			`${command}: ${formatProblem(key.fix === undefined ? problem : { ...problem, fix: key.fix })}`,
+		);
+	}
+	return key;
 }
 
 export type Values = Record<string, string | boolean | string[] | undefined>;

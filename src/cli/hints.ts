@@ -7,8 +7,19 @@ import {
 	NORMALIZED_METHODS,
 	parseOriginEntry,
 	type RefusalReason,
+	type RouteSettings,
 	SAFELISTED_REQUEST_HEADERS,
 } from "../policy/index.ts";
+
+/** The policy that refused: a route's, or the top level's. */
+export interface Refuser {
+	/** Its effective settings; null when no valid allowlist is loaded. */
+	document: AllowlistDocument | null;
+	/** The route's normalized key; null for the top level. */
+	route: string | null;
+	/** The fields the route sets itself (none for the top level): the others are the top level's, and edited there. */
+	own: RouteSettings;
+}
 
 const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
 const MAX_NEAR_MISSES = 5;
@@ -36,7 +47,7 @@ function portName(port: string): string {
 	return port === "" ? "the default port" : `port ${port}`;
 }
 
-/** Entries that almost admit `key`: another scheme or port, a wildcard's apex, www or not. */
+/** Entries that almost admit `key`: another scheme or port, a wildcard's apex, www or not, a glob's label. */
 function nearMisses(key: string, origins: readonly string[]): string[] {
 	if (key === "null") return [];
 	const o = parts(key);
@@ -44,14 +55,19 @@ function nearMisses(key: string, origins: readonly string[]): string[] {
 	for (const entry of origins) {
 		if (entry === "*" || entry === "null") continue;
 		const e = parts(entry);
-		const same = (p: Parts) => p.scheme === o.scheme && p.port === o.port;
+		// ":*" stands for every port, the default one included.
+		const same = (p: Parts) => p.scheme === o.scheme && (p.port === "*" || p.port === o.port);
+		const only = `only over ${e.scheme} on ${e.port === "*" ? "any port" : portName(e.port)}`;
 		if (e.host.startsWith("*.")) {
 			const domain = e.host.slice(2);
 			if (o.host === domain && same(e)) {
 				hints.push(`"${entry}" matches subdomains of ${domain} only, never ${domain} itself`);
 			} else if (o.host.endsWith(`.${domain}`) && !same(e)) {
-				hints.push(`"${entry}" covers ${o.host}, but only over ${e.scheme} on ${portName(e.port)}`);
+				hints.push(`"${entry}" covers ${o.host}, but ${only}`);
 			}
+		} else if (e.host.includes("*")) {
+			const hint = globMiss(entry, e, o, same(e), only);
+			if (hint !== undefined) hints.push(hint);
 		} else if (e.host === o.host) {
 			if (e.scheme !== o.scheme) {
 				hints.push(`"${entry}" is listed, but this page is served over ${o.scheme}: the scheme is part of the origin`);
@@ -66,13 +82,42 @@ function nearMisses(key: string, origins: readonly string[]): string[] {
 	return hints;
 }
 
+/** Why a label glob (`pr-*.preview.example.com`) does not admit a host under its parent, if it nearly does. */
+function globMiss(entry: string, e: Parts, o: Parts, sameSchemeAndPort: boolean, only: string): string | undefined {
+	const dot = e.host.indexOf(".");
+	const parent = e.host.slice(dot + 1);
+	const [pre, suf] = e.host.slice(0, dot).split("*") as [string, string];
+	if (o.host === parent) return `"${entry}" matches hosts under ${parent} only, never ${parent} itself`;
+	if (!o.host.endsWith(`.${parent}`)) return undefined;
+	const label = o.host.slice(0, -(parent.length + 1));
+	if (label.length <= pre.length + suf.length || !label.startsWith(pre) || !label.endsWith(suf)) return undefined;
+	const middle = label.slice(pre.length, label.length - suf.length);
+	if (middle.includes("."))
+		return `"${entry}" matches one label before ${parent}: its * never stands for a dot, and ${label} has ${label.split(".").length} labels`;
+	if (!/^[a-z0-9-]+$/.test(middle))
+		return `"${entry}": its * stands for letters, digits and - only, and ${JSON.stringify(middle)} has another character`;
+	return sameSchemeAndPort ? undefined : `"${entry}" covers ${o.host}, but ${only}`;
+}
+
+/** Where to change `field` so that the refusing policy changes: the route's own list, or the top level's it uses. */
+function fieldToEdit(field: "methods" | "headers", at: Refuser): string {
+	if (at.route === null) return `"${field}"`;
+	const route = `routes[${JSON.stringify(at.route)}]`;
+	return at.own[field] === undefined ? `"${field}" (${route} uses the top level's)` : `${route}.${field}`;
+}
+
+/** The command that admits `key` where it was refused. */
+function addCommand(key: string, at: Refuser): string {
+	if (at.route === null) return `cors-gateway add ${key}`;
+	if (at.own.origins !== undefined) return `cors-gateway add --route ${at.route} ${key}`;
+	return `cors-gateway add ${key} (route ${at.route} uses the top level's origins)`;
+}
+
 /** What to tell the developer after a refusal: why, then how to fix it. */
-export function refusalHints(
-	reason: RefusalReason,
-	detail: string,
-	origin: string,
-	document: AllowlistDocument | null,
-): string[] {
+export function refusalHints(reason: RefusalReason, detail: string, origin: string, at: Refuser): string[] {
+	const document = at.document;
+	const listed = (field: string) =>
+		at.route === null ? `the allowlist's ${field}` : `the ${field} of route ${at.route}`;
 	switch (reason) {
 		case "origin-not-allowed": {
 			const key = canonicalOrigin(origin);
@@ -83,7 +128,7 @@ export function refusalHints(
 							'"null" is what sandboxed iframes, file:// pages and data: URLs send; any site can produce it, so list it only if you mean that',
 						]
 					: [];
-			return [...near, ...nullNote, `to allow it: cors-gateway add ${key === "null" ? "null" : key}`];
+			return [...near, ...nullNote, `to allow it: ${addCommand(key, at)}`];
 		}
 		case "origin-malformed": {
 			const entry = parseOriginEntry(origin);
@@ -106,14 +151,14 @@ export function refusalHints(
 					: [];
 			return [
 				...caseHint,
-				`the allowlist's methods are ${(document?.methods ?? []).join(", ")}`,
-				`to allow it: add "${detail}" to "methods"; ${EDIT}`,
+				`${listed("methods")} are ${(document?.methods ?? []).join(", ")}`,
+				`to allow it: add "${detail}" to ${fieldToEdit("methods", at)}; ${EDIT}`,
 			];
 		}
 		case "header-not-allowed":
 			return [
-				`the allowlist's headers are ${document?.headers.length ? document.headers.join(", ") : "(none)"}, plus the CORS-safelisted ${SAFELISTED_REQUEST_HEADERS.join(", ")}`,
-				`to allow it: add "${detail}" to "headers"; ${EDIT}`,
+				`${listed("headers")} are ${document?.headers.length ? document.headers.join(", ") : "(none)"}, plus the CORS-safelisted ${SAFELISTED_REQUEST_HEADERS.join(", ")}`,
+				`to allow it: add "${detail}" to ${fieldToEdit("headers", at)}; ${EDIT}`,
 			];
 		case "no-allowlist":
 			return ['store one with "cors-gateway push FILE" or "cors-gateway add ORIGIN"'];

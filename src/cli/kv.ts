@@ -8,9 +8,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import { compileAllowlist } from "../policy/index.ts";
 import { ALLOWLIST_KEY } from "../shards/layout.ts";
 import { Refusal, WranglerError } from "./errors.ts";
+import { compileChecked } from "./public-suffix.ts";
 
 const BINDING = "ALLOWLIST";
 
@@ -259,7 +259,7 @@ function parseJson<T>(stdout: string, command: string): T {
 
 /** Writes `text` under `allowlist`. Refuses, whatever the caller, to write a document that does not validate. */
 export async function writeAllowlist(target: KvTarget, text: string): Promise<void> {
-	if (!compileAllowlist(text).ok) throw new Refusal("refusing to write an invalid allowlist document");
+	if (!compileChecked(text).ok) throw new Refusal("refusing to write an invalid allowlist document");
 	const put = await withTempFile(text, (file) => runWrangler(wranglerArgs({ put: file }, target)));
 	if (put.code !== 0) throw wranglerFailure(put, target);
 }

@@ -59,6 +59,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export async function run(argv: string[]): Promise<void> {
+	// A reader that stops early (`| head`) closes the pipe: nothing more is wanted, so stop quietly.
+	process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+		if (error.code !== "EPIPE") throw error;
+		process.exit(process.exitCode ?? 0);
+	});
 	try {
 		process.exitCode = await main(argv);
 	} catch (error) {

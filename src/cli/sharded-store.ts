@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import {
 	type AllowlistDocument,
 	type Compiled,
-	compileAllowlist,
+	isShardable,
 	type Problem,
 	type ShardManifest,
 } from "../policy/index.ts";
@@ -14,6 +14,7 @@ import { planShards, shardWrites } from "../shards/plan.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
 import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys, writeAllowlist } from "./kv.ts";
 import { note, plural, serialize } from "./output.ts";
+import { compileChecked } from "./public-suffix.ts";
 
 /**
  * Past this many exact and wildcard entries, a document is published as shards: an inline
@@ -47,25 +48,32 @@ export async function expandShards(target: KvTarget, document: AllowlistDocument
 	});
 	if (problems.length > 0) return { ok: false, problems, warnings: [] };
 	const { shards: _, ...settings } = document;
-	return compileAllowlist({ ...settings, origins });
+	return compileChecked({ ...settings, origins });
 }
 
 /**
  * Writes `next` to KV: as one document, or past `shardAbove` entries as new shards and a
  * document naming them. `beforeSwitch` runs right before the one write that changes what
- * the gateway serves (the document), and may refuse.
+ * the gateway serves (the document), and may refuse. `stored`: the manifest of the stored
+ * version, when its shards hold exactly `next`'s origins (a change of routes or settings
+ * only): the document names them again, with nothing uploaded.
  */
 export async function publish(
 	target: KvTarget,
 	next: AllowlistDocument,
-	options: { shardAbove: number; beforeSwitch: () => Promise<void> },
+	options: { shardAbove: number; beforeSwitch: () => Promise<void>; stored?: ShardManifest },
 ): Promise<ShardManifest | undefined> {
-	const inline = next.origins.filter((o) => o === "*" || o === "null");
-	const sharded = next.origins.filter((o) => o !== "*" && o !== "null");
+	const inline = next.origins.filter((o) => !isShardable(o));
+	const sharded = next.origins.filter(isShardable);
 	if (sharded.length <= options.shardAbove) {
 		await options.beforeSwitch();
 		await writeAllowlist(target, serialize(next));
 		return undefined;
+	}
+	if (options.stored !== undefined) {
+		await options.beforeSwitch();
+		await writeAllowlist(target, serialize({ ...next, origins: inline, shards: options.stored }));
+		return options.stored;
 	}
 	const plan = planShards(sharded, newVersion(new Date()), randomBytes(4).readUInt32LE(0));
 	const writes = shardWrites(plan);

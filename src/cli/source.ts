@@ -1,9 +1,10 @@
 // Where a document comes from: a file, stdin, or the KV namespace; and what it says.
 import { readFile } from "node:fs/promises";
-import { type Compiled, compileAllowlist, type ShardManifest } from "../policy/index.ts";
+import type { Compiled, ShardManifest } from "../policy/index.ts";
 import { Refusal } from "./errors.ts";
 import { describeTarget, type KvTarget, readAllowlist } from "./kv.ts";
 import { printProblems } from "./output.ts";
+import { compileChecked } from "./public-suffix.ts";
 import { expandShards } from "./sharded-store.ts";
 
 /** The text of FILE, or of stdin for `-`. */
@@ -30,7 +31,7 @@ export function sourceName(file: string): string {
 
 /** A document that must be valid (to decide with): its problems are printed and refused. */
 export async function readValidDocument(path: string, consequence = ""): Promise<Extract<Compiled, { ok: true }>> {
-	const result = compileAllowlist(await readDocumentText(path));
+	const result = compileChecked(await readDocumentText(path));
 	printProblems(result.ok ? [] : result.problems, result.warnings);
 	if (!result.ok) throw new Refusal(`${sourceName(path)} is not a valid allowlist document${consequence}`);
 	return result;
@@ -61,7 +62,7 @@ export async function readStored(target: KvTarget): Promise<Stored> {
 	const where = describeTarget(target);
 	const text = await readAllowlist(target);
 	if (text === null) return { text, where };
-	const validation = compileAllowlist(text);
+	const validation = compileChecked(text);
 	if (!validation.ok || validation.document.shards === undefined) return { text, where, validation };
 	const manifest = validation.document.shards;
 	return { text, where, validation: await expandShards(target, validation.document), manifest };

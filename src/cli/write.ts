@@ -6,12 +6,13 @@
 // the change was computed from. That catches every edit made while the diff was on
 // screen or the prompt was waiting; it narrows the race to the moment between that
 // re-read and the put, which KV cannot close.
-import { type AllowlistDocument, compileAllowlist } from "../policy/index.ts";
+import type { AllowlistDocument } from "../policy/index.ts";
 import { canPrompt, confirm } from "./confirm.ts";
 import { diffDocuments, EMPTY_DOCUMENT } from "./document-diff.ts";
 import { Refusal, UsageError } from "./errors.ts";
 import { type KvTarget, readAllowlist } from "./kv.ts";
 import { plural, printProblems, say } from "./output.ts";
+import { compileChecked } from "./public-suffix.ts";
 import { pruneVersions, publish } from "./sharded-store.ts";
 import type { Stored } from "./source.ts";
 
@@ -49,8 +50,13 @@ export async function applyChange(
 		if (!(await confirm(`Write this to ${where}? [y/N] `))) throw new Refusal("not confirmed; nothing written");
 	}
 
+	// The stored shards are reused when the top level's origins are unchanged: a route's
+	// edit of a large allowlist uploads nothing, and gateways keep the shards they cached.
+	const previous = stored.text === null ? undefined : stored.manifest;
+	const same = base !== undefined && sameList(base.origins, next.origins);
 	const manifest = await publish(target, next, {
 		shardAbove,
+		...(same && previous ? { stored: previous } : {}),
 		beforeSwitch: async () => {
 			if ((await readAllowlist(target)) !== stored.text) {
 				throw new Refusal(
@@ -59,9 +65,11 @@ export async function applyChange(
 			}
 		},
 	});
-	const layout = manifest ? ` as ${plural(manifest.count, "shard")} of version ${manifest.version}` : "";
+	const kept = manifest !== undefined && manifest === previous;
+	const layout = manifest
+		? ` as ${plural(manifest.count, "shard")} of version ${manifest.version}${kept ? " (the shards as they were)" : ""}`
+		: "";
 	say(`Written to ${where}${layout}. ${propagation(target)}`);
-	const previous = stored.text === null ? undefined : stored.manifest;
 	if (manifest !== undefined || previous !== undefined) {
 		const switchedAt = manifest ? Date.parse(manifest.published) : Date.now();
 		await pruneVersions(target, { current: manifest?.version, switchedAt, previous });
@@ -82,13 +90,17 @@ export async function applyEdit(
 	shardAbove: number,
 	nothing: string,
 ): Promise<number> {
-	const result = compileAllowlist(candidate);
+	const result = compileChecked(candidate);
 	if (!result.ok) {
 		printProblems(result.problems, []);
 		throw new Refusal(nothing);
 	}
 	printProblems([], result.warnings);
 	return applyChange(target, stored, result.document, yes, shardAbove);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function propagation(target: KvTarget): string {

@@ -15,6 +15,7 @@ import {
 	checkOrigins,
 	DEFAULTS,
 	type PolicySettings,
+	type PublicSuffixes,
 	type Reporter,
 } from "./settings.ts";
 import { checkShardManifest } from "./shard-manifest.ts";
@@ -84,6 +85,11 @@ export interface ValidateOptions {
 	 * Problems are found either way; so are repeats, which the matcher detects for free.
 	 */
 	warnings?: boolean;
+	/**
+	 * The Public Suffix List, from the command line: a wildcard or glob on a public suffix is
+	 * then a problem. Without it (the Worker) no entry is refused for its suffix.
+	 */
+	publicSuffixes?: PublicSuffixes;
 }
 
 export function validateAllowlist(value: unknown, options: ValidateOptions = {}): Validation {
@@ -91,7 +97,12 @@ export function validateAllowlist(value: unknown, options: ValidateOptions = {})
 	const warnings: Problem[] = [];
 	const into = (list: Problem[]) => (path: string, rule: string, message: string, fix?: string) =>
 		list.push(fix === undefined ? { path, rule, message } : { path, rule, message, fix });
-	const r: Reporter = { problem: into(problems), warn: into(warnings), warnings: options.warnings ?? true };
+	const r: Reporter = {
+		problem: into(problems),
+		warn: into(warnings),
+		warnings: options.warnings ?? true,
+		...(options.publicSuffixes ? { publicSuffixes: options.publicSuffixes } : {}),
+	};
 
 	if (typeof value !== "object" || value === null || Array.isArray(value)) {
 		r.problem(

@@ -8,7 +8,15 @@ export type OriginEntry =
 	| { kind: "null" }
 	| { kind: "exact"; origin: string }
 	/** `suffix` is what follows the wildcard label: `.example.com` or `.example.com:8443`. */
-	| { kind: "wildcard"; scheme: "http" | "https"; suffix: string; origin: string };
+	| { kind: "wildcard"; scheme: "http" | "https"; suffix: string; origin: string }
+	/** `scheme://host:*` or `scheme://*.domain:*`: every port of the host, the default one included. */
+	| { kind: "any-port"; wildcard: boolean; origin: string }
+	/**
+	 * `https://pr-*.preview.example.com[:port|:*]`: the leftmost label is `prefix`, then one
+	 * or more of `a-z 0-9 -`, then `labelSuffix`; `parent` (`.preview.example.com`, with the
+	 * port part) matches exactly.
+	 */
+	| { kind: "glob"; scheme: "http" | "https"; prefix: string; labelSuffix: string; parent: string; origin: string };
 
 export interface EntryFault {
 	rule: string;
@@ -51,6 +59,24 @@ export function checkLabels(host: string): EntryFault | undefined {
 	return undefined;
 }
 
+/** A glob's leftmost label (`pr-*`, lowercase): `*` beside literal characters, which are `a-z 0-9 - _`. */
+function checkGlobLabel(label: string): EntryFault | undefined {
+	if (label.length > MAX_LABEL_LENGTH) {
+		return fault("host-label-too-long", `host label "${label}" is longer than ${MAX_LABEL_LENGTH} characters`);
+	}
+	for (let i = 0; i < label.length; i++) {
+		const c = label.charCodeAt(i);
+		if (c !== 42 /* * */ && !isHostNameChar(c)) {
+			return fault(
+				"glob-invalid-character",
+				`the pattern's label "${label}" contains "${label[i]}"; beside the "*" only letters, digits, "-" and "_" are allowed`,
+				/[^\p{ASCII}]/u.test(label) ? "write the literal part in punycode (xn--…), or list the hosts" : undefined,
+			);
+		}
+	}
+	return undefined;
+}
+
 function isNumericLabel(label: string): boolean {
 	return /^[0-9]+$/.test(label);
 }
@@ -60,6 +86,17 @@ export function canonicalWildcard(raw: string): OriginEntry {
 	const https = raw.charCodeAt(4) === 115; /* s */
 	// After "https://*" or "http://*": ".example.com[:port]".
 	return { kind: "wildcard", scheme: https ? "https" : "http", suffix: raw.slice(https ? 9 : 8), origin: raw };
+}
+
+/**
+ * Whether `text`, an entry as the validator normalizes it, may live in a shard: exact
+ * origins and `*.` wildcards, whose lookups hash to one shard. `"*"`, `"null"` and the
+ * patterns (`:*`, globs) stay in the document.
+ */
+export function isShardable(text: string): boolean {
+	if (canonicalEntryKind(text) !== undefined) return true;
+	const entry = parseOriginEntry(text);
+	return !("rule" in entry) && (entry.kind === "exact" || entry.kind === "wildcard") && entry.origin === text;
 }
 
 /** How `entry` is written in a normalized document. */
@@ -146,7 +183,8 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 			if (port === "") return fault("origin-port", 'the entry ends in ":" with no port', `use "${base}${host}"`);
 		}
 	}
-	if (port !== "") {
+	const anyPort = port === "*";
+	if (port !== "" && !anyPort) {
 		if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65535 || Number(port) === 0) {
 			return fault("origin-port", `port "${port}" is not a number from 1 to 65535`);
 		}
@@ -158,26 +196,56 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	if (host === "") return fault("host-empty", "the entry has no host");
 
 	if (host.includes("*")) {
-		if (!host.startsWith("*.") || host.indexOf("*", 1) >= 0) {
-			return fault("wildcard-position", 'a wildcard must be the whole leftmost label, as in "https://*.example.com"');
+		const star = host.indexOf("*");
+		const firstDot = host.indexOf(".");
+		if (host.indexOf("*", star + 1) >= 0) {
+			return fault(
+				"wildcard-count",
+				'the host has more than one "*"; a pattern has one: a whole leftmost label ("*.example.com") or one inside it ("pr-*.example.com")',
+			);
 		}
-		const domain = toAsciiHost(host.slice(2));
-		if (domain === undefined) return fault("host-invalid", `"${host.slice(2)}" is not a valid host name`);
+		if (firstDot < 0 || star > firstDot) {
+			return fault(
+				"wildcard-position",
+				'a "*" in the host must be in its leftmost label, as in "https://*.example.com" or "https://pr-*.example.com"',
+			);
+		}
+		const domain = toAsciiHost(host.slice(firstDot + 1));
+		if (domain === undefined) return fault("host-invalid", `"${host.slice(firstDot + 1)}" is not a valid host name`);
 		const bad = checkLabels(domain);
 		if (bad) return bad;
 		const labels = domain.split(".");
+		const shape = firstDot === 1 ? "*" : host.slice(0, firstDot);
 		if (labels.length < 2) {
 			return fault(
-				"wildcard-too-broad",
-				`"*.${domain}" would match every host under a top-level domain`,
-				`list a registrable domain, such as "${base}*.example.${domain}"`,
+				firstDot === 1 ? "wildcard-too-broad" : "glob-too-broad",
+				firstDot === 1
+					? `"*.${domain}" would match every host under a top-level domain`
+					: `"${shape}.${domain}" would match domains anyone can register under a top-level domain`,
+				`list a registrable domain, such as "${base}${shape}.example.${domain}"`,
 			);
 		}
 		if (isNumericLabel(labels[labels.length - 1] as string)) {
 			return fault("wildcard-ip", "a wildcard cannot stand in an IP address");
 		}
-		const suffix = `.${domain}${portPart}`;
-		return { kind: "wildcard", scheme, suffix, origin: `${base}*${suffix}` };
+		const parent = `.${domain}${portPart}`;
+		if (firstDot === 1) {
+			const origin = `${base}*${parent}`;
+			return anyPort
+				? { kind: "any-port", wildcard: true, origin }
+				: { kind: "wildcard", scheme, suffix: parent, origin };
+		}
+		const label = host.slice(0, firstDot).toLowerCase();
+		const glob = checkGlobLabel(label);
+		if (glob) return glob;
+		return {
+			kind: "glob",
+			scheme,
+			prefix: label.slice(0, star),
+			labelSuffix: label.slice(star + 1),
+			parent,
+			origin: `${base}${label}${parent}`,
+		};
 	}
 
 	let ascii: string | undefined;
@@ -200,8 +268,9 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	}
 	const origin = `${base}${ascii}${portPart}`;
 	// Whatever the entry says, it must be a key the request scanner can produce.
-	if (canonicalOrigin(origin) !== origin) return fault("origin-malformed", `"${raw}" is not a valid origin`);
-	return { kind: "exact", origin };
+	if (canonicalOrigin(anyPort ? `${base}${ascii}` : origin) !== (anyPort ? `${base}${ascii}` : origin))
+		return fault("origin-malformed", `"${raw}" is not a valid origin`);
+	return anyPort ? { kind: "any-port", wildcard: false, origin } : { kind: "exact", origin };
 }
 
 export function describe(value: unknown): string {

@@ -196,7 +196,15 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 	/** Decided by the policy of the request's route (docs/SPEC.md "Routes"), or the top level's. */
 	decide(req: CorsRequest): Outcome<Source> {
 		if (this.routes === undefined) return this.decideAny(req) as Outcome<Source>;
-		return ((this.routes.lookup(req.host, req.path) ?? this) as CorsPolicy<Source>).decideAny(req) as Outcome<Source>;
+		return (this.policyFor(req.host, req.path) as CorsPolicy<Source>).decideAny(req) as Outcome<Source>;
+	}
+
+	/**
+	 * The policy `decide` uses for a request to `host` and `path`: its route's, or this one.
+	 * Its `document` holds the effective settings, for explaining a decision.
+	 */
+	policyFor(host: string, path: string): AnyCorsPolicy {
+		return this.routes?.lookup(host, path) ?? this;
 	}
 
 	private decideAny(req: CorsRequest): Decision | Lookup {

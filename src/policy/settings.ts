@@ -10,11 +10,13 @@ import {
 	NORMALIZED_METHODS,
 	SAFELISTED_METHODS,
 } from "./header-names.ts";
-import { OriginMatcher } from "./matcher.ts";
+import { MAX_GLOBS_PER_PARENT, OriginMatcher } from "./matcher.ts";
 import { canonicalWildcard, describe, entryText, type OriginEntry, parseOriginEntry } from "./origin-entry.ts";
 import type { ShardManifest } from "./shard-manifest.ts";
 
 export const MAX_MAX_AGE = 86400;
+/** Chromium caches a preflight for at most this long, whatever Access-Control-Max-Age says. */
+const CHROMIUM_MAX_AGE = 7200;
 
 export const DEFAULTS = {
 	credentials: false,
@@ -43,31 +45,53 @@ export interface Reporter {
 	problem: Report;
 	warn: Report;
 	warnings: boolean;
+	/** Set by the command line: wildcards and globs on a public suffix are then refused. */
+	publicSuffixes?: PublicSuffixes;
 }
 
-// Second-level suffixes and shared hosting domains: a wildcard on one trusts strangers.
-const SHARED_SUFFIXES = new Set([
-	"appspot.com",
-	"azurewebsites.net",
-	"cloudfront.net",
-	"firebaseapp.com",
-	"github.io",
-	"herokuapp.com",
-	"netlify.app",
-	"pages.dev",
-	"vercel.app",
-	"web.app",
-	"workers.dev",
-]);
-const SECOND_LEVEL = new Set(["ac", "co", "com", "edu", "gov", "ne", "net", "or", "org"]);
+/** Hosts where ":*" is what development needs: only this machine listens there. */
+const LOOPBACK_ANY_PORT = new Set(["localhost:*", "127.0.0.1:*", "[::1]:*"]);
 
-/** `suffix` as in a wildcard entry: `.example.com` or `.example.com:8443`. */
-function isSharedSuffix(suffix: string): boolean {
-	const colon = suffix.indexOf(":");
-	const domain = colon < 0 ? suffix.slice(1) : suffix.slice(1, colon);
-	if (SHARED_SUFFIXES.has(domain)) return true;
-	const dot = domain.indexOf(".");
-	return dot > 0 && domain.indexOf(".", dot + 1) < 0 && SECOND_LEVEL.has(domain.slice(0, dot));
+/**
+ * The section of the Public Suffix List that names `domain` itself as a public suffix
+ * (`"icann"`: `co.uk`; `"private"`: shared hosting such as `github.io`), or undefined. The
+ * command line answers from the list; the Worker does not bundle it and never asks.
+ */
+export type PublicSuffixes = (domain: string) => "icann" | "private" | undefined;
+
+/** The fixed domain of a wildcard or glob entry, without its port: `*.example.com:*` → `example.com`. */
+function fixedDomain(origin: string): string {
+	const start = origin.indexOf(".", origin.indexOf("//") + 2) + 1;
+	const colon = origin.indexOf(":", start);
+	return colon < 0 ? origin.slice(start) : origin.slice(start, colon);
+}
+
+/** Wildcards and globs on a public suffix: refused, but a glob under shared hosting only warned about. */
+function checkSuffix(entry: OriginEntry, normal: string, at: string, r: Reporter): void {
+	const pattern = entry.kind === "wildcard" || entry.kind === "glob" || (entry.kind === "any-port" && entry.wildcard);
+	if (!pattern || r.publicSuffixes === undefined) return;
+	const domain = fixedDomain(normal);
+	const section = r.publicSuffixes(domain);
+	if (section === undefined) return;
+	const list = `the Public Suffix List (${section === "icann" ? "a domain registry's suffix" : "shared hosting: anyone can have a site there"})`;
+	if (entry.kind === "glob" && section === "private") {
+		if (r.warnings)
+			r.warn(
+				at,
+				"broad-glob",
+				`${JSON.stringify(normal)} admits sites that anyone can name under "${domain}", a public suffix of ${list}`,
+				"make sure the glob's literal part is one nobody else can pick, or serve previews from a domain you control",
+			);
+		return;
+	}
+	const shape =
+		entry.kind === "glob" ? normal.slice(normal.indexOf("//") + 2, normal.indexOf(".", normal.indexOf("//"))) : "*";
+	r.problem(
+		at,
+		entry.kind === "glob" ? "glob-public-suffix" : "wildcard-public-suffix",
+		`${JSON.stringify(normal)} would admit sites of unrelated owners: "${domain}" is a public suffix of ${list}`,
+		`list a domain you control under it, such as "${normal.slice(0, normal.indexOf("//") + 2)}${shape}.example.${domain}"`,
+	);
 }
 
 export function checkCredentials(value: unknown, path: string, r: Reporter): void {
@@ -82,6 +106,13 @@ export function checkMaxAge(value: unknown, path: string, r: Reporter): void {
 			"max-age-range",
 			`expected a whole number of seconds from 0 to ${MAX_MAX_AGE}, got ${describe(value)}`,
 			typeof value === "number" && value > MAX_MAX_AGE ? `use ${MAX_MAX_AGE}` : undefined,
+		);
+	} else if (r.warnings && value > CHROMIUM_MAX_AGE) {
+		r.warn(
+			path,
+			"max-age-capped",
+			`${value} seconds: Chromium caches a preflight for at most ${CHROMIUM_MAX_AGE} (2 hours), so Chrome and Edge ask again sooner; Firefox keeps it up to 86400`,
+			`use ${CHROMIUM_MAX_AGE} to say what Chromium does, or keep ${value} for Firefox`,
 		);
 	}
 }
@@ -120,6 +151,15 @@ export function checkOrigins(
 			normal = entryText(entry);
 			added = matcher.add(entry);
 		}
+		if (added && entry?.kind === "glob" && matcher.globsBeside(entry) > MAX_GLOBS_PER_PARENT) {
+			r.problem(
+				at(i),
+				"globs-too-many",
+				`more than ${MAX_GLOBS_PER_PARENT} patterns under "${entry.parent.slice(1)}": each request under it tries them all`,
+				"merge them into fewer patterns, or list the hosts",
+			);
+			continue;
+		}
 		if (!added) {
 			r.warn(at(i), "duplicate", `${JSON.stringify(raw)} is listed already (as "${normal}")`, "remove the repeat");
 			continue;
@@ -147,15 +187,16 @@ export function checkOrigins(
 					`use "https://${normal.slice(7)}" if the site supports it`,
 				);
 			}
-			if (entry?.kind === "wildcard" && isSharedSuffix(entry.suffix)) {
+			if (entry?.kind === "any-port" && !LOOPBACK_ANY_PORT.has(normal.slice(normal.indexOf("//") + 2))) {
 				r.warn(
 					at(i),
-					"broad-wildcard",
-					`${JSON.stringify(normal)} trusts every site under "${entry.suffix.slice(1)}", a suffix many unrelated owners register under`,
-					"list your own subdomains instead",
+					"any-port-not-loopback",
+					`${JSON.stringify(normal)} admits every port of a host that is not this machine: whatever else listens there can read the answers`,
+					`list the ports in use (${JSON.stringify(normal.slice(0, -2))}), or keep ":*" to localhost, 127.0.0.1 and [::1]`,
 				);
 			}
 		}
+		if (entry !== undefined) checkSuffix(entry, normal, at(i), r);
 		origins.push(normal);
 	}
 	return { matcher, origins };

@@ -1,5 +1,5 @@
 // A shard's value in KV: one canonical key per line, sorted, so shards diff and compress well.
-import { canonicalEntryKind, parseOriginEntry, type ShardManifest } from "../policy/index.ts";
+import { canonicalEntryKind, isShardable, type ShardManifest } from "../policy/index.ts";
 import { shardOf } from "./layout.ts";
 
 export function encodeShard(keys: readonly string[]): string {
@@ -21,15 +21,9 @@ export function shardFault(
 ): string | undefined {
 	for (const line of keys) {
 		// The one-pass recognizer first: a fresh isolate reads a shard before its first answer.
-		if (canonicalEntryKind(line) === undefined && !isCanonicalByParser(line))
+		if (canonicalEntryKind(line) === undefined && !isShardable(line))
 			return `${JSON.stringify(line.slice(0, 100))} is not a canonical origin or wildcard entry`;
 		if (shardOf(line, manifest) !== index) return `${JSON.stringify(line)} belongs in another shard`;
 	}
 	return undefined;
-}
-
-/** What the one-pass recognizer leaves to the full parser (IP addresses, for one). */
-function isCanonicalByParser(line: string): boolean {
-	const entry = parseOriginEntry(line);
-	return !("rule" in entry) && (entry.kind === "exact" || entry.kind === "wildcard") && entry.origin === line;
 }

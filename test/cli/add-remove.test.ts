@@ -108,3 +108,100 @@ describe("a stored document with a warning", () => {
 		expect(run.stdout).toBe("null\nhttps://b.example\n");
 	});
 });
+
+describe("add, list, remove --route KEY: a route's own origins", () => {
+	let store: string;
+	const here = () => ["--persist-to", store];
+	withTempDirs(async (make) => {
+		store = await make();
+		await seed(
+			store,
+			JSON.stringify({
+				origins: ["https://app.example.com", "https://b.example"],
+				routes: {
+					"/api": { origins: ["https://partner.example"], credentials: true },
+					"/admin": { methods: ["DELETE"] },
+				},
+			}),
+		);
+	});
+
+	it("add to a route that uses the top level's origins: refused without --stop-inheriting (exit 2), nothing written", async () => {
+		const run = await cli(["add", "--route", "/admin", "https://x.example", "-y", ...here()]);
+		expect(run.stderr).toContain(
+			"cors-gateway: route /admin uses the top level's 2 origins; a list of its own replaces them, never adds to them",
+		);
+		expect(run.code).toBe(2);
+		const listed = await cli(["list", "--route", "/admin", ...here()]);
+		expect(listed.stdout).toBe("https://app.example.com\nhttps://b.example\n");
+		expect(listed.stderr).toBe("(route /admin uses the top level's origins)\n");
+	});
+
+	it("with --stop-inheriting: the route's own list, said so", async () => {
+		const run = await cli(["add", "--route", "/admin/", "https://x.example", "--stop-inheriting", "-y", ...here()]);
+		expect(run.stdout).toContain('  ~ routes["/admin"].origins: (inherited) -> ["https://x.example"]\n');
+		expect(run.stderr).toContain("it no longer admits the top level's 2 origins, only these");
+		expect(run.code).toBe(0);
+	});
+
+	it('an edit that leaves a route invalid is refused with the problem\'s path: "*" where credentials are on', async () => {
+		const run = await cli(["add", "--route", "/api", "*", "-y", ...here()]);
+		expect(run.stderr).toMatch(
+			/^error: routes\["\/api"\]\.origins\[1\]: "\*" cannot be used with "credentials": true/m,
+		);
+		expect(run.stderr).toMatch(/cors-gateway: nothing added\n$/);
+		expect(run.code).toBe(1);
+	});
+
+	it("add to a route that does not exist creates it, with a note", async () => {
+		const run = await cli(["add", "--route", "/fonts", "*", "-y", ...here()]);
+		expect(run.stdout).toContain('  + route /fonts {"origins":["*"]}\n');
+		expect(run.stderr).toContain("note: route /fonts is new: requests to it are decided by it from now on");
+		expect(run.code).toBe(0);
+	});
+
+	it("an invalid KEY: a usage error with the core's message and fix (exit 2)", async () => {
+		const run = await cli(["add", "--route", "fonts", "*", "-y", ...here()]);
+		expect(run.stderr).toBe(
+			'cors-gateway: add: --route: "fonts": a route key is a path starting with /, optionally preceded by a host (fix: use "/fonts" for a path, or "fonts/" for every path of host fonts) [route-key-no-path]\n',
+		);
+		expect(run.code).toBe(2);
+	});
+
+	it("remove the last of a route's origins: an empty list, warned about", async () => {
+		const run = await cli(["remove", "--route", "/api", "https://partner.example", "-y", ...here()]);
+		expect(run.stdout).toContain('  - routes["/api"] origin https://partner.example\n');
+		expect(run.stderr).toContain('warning: routes["/api"].origins: the list is empty');
+		expect(run.code).toBe(0);
+	});
+
+	it("remove an origin the route does not list: refused, nothing removed", async () => {
+		const run = await cli(["remove", "--route", "/admin", "https://x.example", "https://app.example.com", ...here()]);
+		expect(run.stderr).toContain(
+			"cors-gateway: not in the origins of route /admin: https://app.example.com; nothing removed",
+		);
+		expect(run.code).toBe(1);
+	});
+
+	it("list groups the origins by route, in key order", async () => {
+		const run = await cli(["list", ...here()]);
+		expect(run.stdout).toBe(`top level (every path no route matches):
+  https://app.example.com
+  https://b.example
+route /admin:
+  https://x.example
+route /api: no origins (every cross-origin request refused)
+route /fonts:
+  *
+`);
+		expect(run.code).toBe(0);
+	});
+
+	it("list --route KEY of no route: refused with the routes there are", async () => {
+		const run = await cli(["list", "--route", "/nope", ...here()]);
+		expect(run.stderr).toContain(
+			"cors-gateway: no route /nope in the allowlist (its routes are /admin, /api, /fonts)\n",
+		);
+		expect(run.code).toBe(1);
+	});
+});

@@ -202,6 +202,73 @@ describe("check: usage mistakes (exit 2)", () => {
 	});
 });
 
+describe("check --path and --host: the route that decides, and where else it is allowed", () => {
+	const ROUTES = {
+		origins: ["https://app.example.com"],
+		routes: { "/api": { origins: ["https://partner.example"] }, "assets.example.com/": { origins: ["*"] } },
+	};
+	const routed = (args: string[]) => cli(["check", ...args, "--file", "-"], { input: JSON.stringify(ROUTES) });
+
+	it.each([
+		[
+			"approved by a route",
+			["https://partner.example", "--path", "/api/users"],
+			0,
+			'approved: a page on https://partner.example may send GET to /api/users\n\ndecided by route "/api"\n',
+		],
+		[
+			"refused by a route, allowed elsewhere",
+			["https://app.example.com", "--path", "/api/users"],
+			1,
+			"  - to allow it: cors-gateway add --route /api https://app.example.com\n  - allowed on the top level and assets.example.com/, not on /api\n",
+		],
+		[
+			"a host key, with --host (any case)",
+			["https://evil.example", "--host", "Assets.Example.com", "--path", "/api"],
+			0,
+			'decided by route "assets.example.com/"',
+		],
+		[
+			"no key matches: the top level",
+			["https://app.example.com", "--path", "/orders"],
+			0,
+			"decided by the top level (no route matches /orders)",
+		],
+	])("%s", async (_rule, args, code, says) => {
+		const run = await routed(args);
+		expect(run.stdout).toContain(says);
+		expect(run.code).toBe(code);
+	});
+
+	it.each([
+		[
+			"a URL given to --path",
+			["--path", "https://api.example.com/api/users"],
+			'check: --path takes the path alone, not a URL (got "https://api.example.com/api/users"); give the URL\'s host and path apart: --host api.example.com --path /api/users',
+		],
+		["a path without its /", ["--path", "api"], 'check: --path starts with / (got "api"); did you mean --path /api?'],
+		[
+			"a URL given to --host",
+			["--host", "https://api.example.com/"],
+			'check: --host takes the host name alone, not a URL (got "https://api.example.com/"); give the URL\'s host and path apart: --host api.example.com --path /',
+		],
+		[
+			"a port with --host",
+			["--host", "api.example.com:8443"],
+			'check: --host takes a host name without a port (got "api.example.com:8443"): routes match a host whatever its port; use --host api.example.com',
+		],
+		[
+			"a --host that is no host name",
+			["--host", "*.example.com"],
+			"check: --host \"*.example.com\" is not a host name: a route key's host is one exact name; wildcards are not supported; give the request URL's host name, e.g. --host api.example.com",
+		],
+	])("usage (exit 2): %s", async (_rule, args, message) => {
+		const run = await routed(["https://app.example.com", ...args]);
+		expect(run.stderr).toBe(`cors-gateway: ${message}\n`);
+		expect(run.code).toBe(2);
+	});
+});
+
 describe("check --local: the document in local KV", () => {
 	let kv: string;
 	withTempDirs(async (make) => {

@@ -161,4 +161,18 @@ describe("diff with routes", () => {
 		);
 		expect(run.code).toBe(0);
 	});
+
+	it("a route's origins, from inherited to its own and back", async () => {
+		const own = await file("routes-own.json", {
+			origins: ["https://app.example.com"],
+			routes: { "/fonts": { origins: ["*"] }, "/partner": {} },
+		});
+		const run = await cli(["diff", own, ...at()]);
+		expect(run.stdout).toBe(
+			`From the allowlist in local KV (${kv}) to ${own}:
+  ~ routes["/partner"].origins: ["https://partner.example"] -> (inherited)
+`,
+		);
+		expect(run.code).toBe(0);
+	});
 });

@@ -8,7 +8,14 @@ import { cli, withTempDirs, writeDocument } from "../support/cli.ts";
 const TENANTS = 10_000;
 const tenant = (i: number) => `https://tenant-${i}.platform.example`;
 const DOCUMENT = {
-	origins: [...Array.from({ length: TENANTS }, (_, i) => tenant(i)), "https://*.customers.example", "null"],
+	// Patterns stay in the document, as "null" does: a shard holds what one hash finds.
+	origins: [
+		...Array.from({ length: TENANTS }, (_, i) => tenant(i)),
+		"https://*.customers.example",
+		"http://localhost:*",
+		"https://pr-*.preview.example",
+		"null",
+	],
 	methods: ["GET", "HEAD", "POST", "PUT"],
 	headers: ["x-custom"],
 };
@@ -44,7 +51,7 @@ describe("push past the threshold (10,000 entries)", () => {
 		expect(run.stdout).toMatch(/\n {2}… and 9,[0-9]{3} more \(all of them: cors-gateway diff FILE\)\n/);
 		expect(run.stdout.split("\n").filter((l) => l.startsWith("  + origin"))).toHaveLength(200);
 		const stored = await storedDocument();
-		expect(stored.origins).toEqual(["null"]);
+		expect(stored.origins).toEqual(["http://localhost:*", "https://pr-*.preview.example", "null"]);
 		const version = stored.shards?.version as string;
 		expect(stored.shards?.count).toBe(16);
 		expect((await storedKeys()).sort()).toEqual(
@@ -88,6 +95,24 @@ describe("every command reads a sharded allowlist as one document", () => {
 		const run = await cli(["check", origin, "--method", "PUT", ...at()]);
 		expect(run.code, run.stderr).toBe(code);
 		expect(run.stdout).toContain(says);
+	});
+});
+
+describe("a route's edit of a sharded allowlist keeps its shards", () => {
+	it("add --route writes the document only: same version, the route's origins inline", async () => {
+		const before = (await storedDocument()).shards?.version as string;
+		const run = await cli(["add", "--route", "/partner", "https://partner.example", "--yes", ...at()]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toContain('  + route /partner {"origins":["https://partner.example"]}\n');
+		expect(run.stdout).toContain(`as 16 shards of version ${before} (the shards as they were)`);
+		expect(run.stderr).not.toContain("publishing");
+		const stored = (await storedDocument()) as { shards?: { version: string }; routes?: unknown };
+		expect(stored.shards?.version).toBe(before);
+		expect(stored.routes).toEqual({ "/partner": { origins: ["https://partner.example"] } });
+		const listed = await cli(["list", "--route", "/partner", ...at()]);
+		expect(listed.stdout).toBe("https://partner.example\n");
+		const top = await cli(["check", tenant(4321), "--path", "/partner", ...at()]);
+		expect(top.stdout).toContain("  - allowed on the top level, not on /partner\n");
 	});
 });
 
@@ -155,7 +180,7 @@ describe("changes publish a new version; old ones go once no gateway can read th
 		expect(run.code, run.stderr).toBe(0);
 		const stored = await storedDocument();
 		expect(stored.shards).toBeUndefined();
-		expect(stored.origins).toHaveLength(TENANTS + 2);
+		expect(stored.origins).toHaveLength(DOCUMENT.origins.length);
 		expect(await storedKeys()).toEqual(["allowlist"]);
 	});
 });

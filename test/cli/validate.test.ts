@@ -1,6 +1,8 @@
 // `cors-gateway validate`: the Worker's validator, from a file or stdin, one precise line
 // per problem, warnings that do not fail, and the normalized form on request.
-import { readFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, cliInTerminal, expectNoStackTrace, ROOT } from "../support/cli.ts";
@@ -56,9 +58,9 @@ describe("validate: one precise message per problem (exit 1)", () => {
 			'error: origins[0]: "*.example.com": the entry has no scheme (fix: use "https://*.example.com") [origin-missing-scheme]',
 		],
 		[
-			"a wildcard that is not a whole leftmost label",
-			{ origins: ["https://a*.example.com"] },
-			'error: origins[0]: "https://a*.example.com": a wildcard must be the whole leftmost label, as in "https://*.example.com" [wildcard-position]',
+			"a wildcard outside the leftmost label",
+			{ origins: ["https://a.b*.example.com"] },
+			'error: origins[0]: "https://a.b*.example.com": a "*" in the host must be in its leftmost label, as in "https://*.example.com" or "https://pr-*.example.com" [wildcard-position]',
 		],
 		[
 			'"*" with credentials',
@@ -74,6 +76,11 @@ describe("validate: one precise message per problem (exit 1)", () => {
 			"a forbidden header",
 			{ origins: [], headers: ["cookie"] },
 			'error: headers[0]: "cookie" is a forbidden request header',
+		],
+		[
+			"a wildcard on a public suffix (the Public Suffix List, through tldts)",
+			{ origins: ["https://*.github.io"] },
+			'error: origins[0]: "https://*.github.io" would admit sites of unrelated owners: "github.io" is a public suffix of the Public Suffix List (shared hosting: anyone can have a site there) (fix: list a domain you control under it, such as "https://*.example.github.io") [wildcard-public-suffix]',
 		],
 		[
 			"maxAge out of range",
@@ -111,11 +118,38 @@ describe("validate: one precise message per problem (exit 1)", () => {
 	});
 });
 
+describe("validate: routes", () => {
+	it("counts them in the summary", async () => {
+		const run = await cli(["validate"], {
+			input: JSON.stringify({ origins: ["https://a.example"], routes: { "/f": { origins: ["*"] }, "h.example/": {} } }),
+		});
+		expect(run.stdout).toBe("stdin: valid (1 origin, 2 routes, 1 warning)\n");
+		expect(run.stderr).toContain('warning: routes["h.example/"]: the route sets nothing');
+		expect(run.code).toBe(0);
+	});
+
+	it("each problem names its route and field", async () => {
+		const run = await cli(["validate"], {
+			input: JSON.stringify({
+				origins: ["*"],
+				routes: { "/pub": { credentials: true }, "/p": { origins: ["https://a.example/"] }, fonts: {} },
+			}),
+		});
+		expect(run.stderr).toContain(
+			'error: routes["/pub"].credentials: "credentials": true with the top level\'s "*" origins',
+		);
+		expect(run.stderr).toContain('error: routes["/p"].origins[0]: "https://a.example/": the entry has a path');
+		expect(run.stderr).toContain('error: routes["fonts"]: "fonts": a route key is a path starting with /');
+		expect(run.stderr).toMatch(/not a valid allowlist \(3 problems\)\n$/);
+		expect(run.code).toBe(1);
+	});
+});
+
 describe("validate: warnings for risky but valid choices (exit 0)", () => {
 	it.each([
 		["null", { origins: ["null"] }, "null-origin"],
 		["http with credentials", { origins: ["http://app.example.com"], credentials: true }, "insecure-with-credentials"],
-		["a very broad wildcard", { origins: ["https://*.github.io"] }, "broad-wildcard"],
+		["a glob under shared hosting", { origins: ["https://*--myapp.netlify.app"] }, "broad-glob"],
 		["an empty list", { origins: [] }, "origins-empty"],
 	])("%s", async (_rule, doc, rule) => {
 		const run = await cli(["validate"], { input: JSON.stringify(doc) });
@@ -180,5 +214,36 @@ describe("validate: usage and input mistakes", () => {
 		expect(run.stdout).toMatch(/^Usage: cors-gateway check ORIGIN /);
 		expect(run.stdout).toContain("--header H");
 		expect(run.code).toBe(0);
+	});
+});
+
+describe("output into a pipe that closes early", () => {
+	it("stops quietly when the reader has what it wants (| head): no stack trace, exit 0", async () => {
+		const dir = await mkdtemp(join(tmpdir(), "cors-gateway-pipe-"));
+		try {
+			// Far more than a pipe buffers, so the writer is still writing when head exits.
+			const origins = Array.from({ length: 20_000 }, (_, i) => `https://t${i}.example.com`);
+			const file = join(dir, "big.json");
+			await writeFile(file, JSON.stringify({ origins }));
+			const run = spawnSync(
+				"bash",
+				[
+					"-c",
+					// biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${…}, not a template
+					'node bin/cors-gateway.mjs validate --print "$1" | head -c 10 >/dev/null; echo "rc=${PIPESTATUS[0]}"',
+					"-",
+					file,
+				],
+				{
+					cwd: ROOT,
+					encoding: "utf8",
+					env: { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}` },
+				},
+			);
+			expect(run.stdout).toBe("rc=0\n");
+			expect(run.stderr).toBe("");
+		} finally {
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });

@@ -58,6 +58,11 @@ const ROWS: Row[] = [
 		fails: "the Worker never imports the command line",
 	},
 	{
+		rule: "the Worker never bundles the Public Suffix List",
+		files: { "src/worker/store/a.ts": 'import { parse } from "tldts";\nexport const a = parse;\n' },
+		fails: "the Public Suffix List is the command line's",
+	},
+	{
 		rule: "inside the Worker, the store never imports the CORS layer",
 		files: {
 			"src/worker/store/a.ts": 'import { withCors } from "../cors/cors-layer.ts";\nexport const a = withCors;\n',

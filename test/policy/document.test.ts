@@ -1,5 +1,6 @@
 // docs/SPEC.md "The allowlist document": what validation accepts, normalizes and refuses.
 import { describe, expect, it } from "vitest";
+import { publicSuffixes } from "../../src/cli/public-suffix.ts";
 import { validateAllowlist, validateAllowlistText } from "../../src/policy/document.ts";
 import { formatProblem } from "../../src/policy/index.ts";
 
@@ -91,9 +92,8 @@ describe("invalid documents: one problem per broken rule, with where and how to 
 		["inner whitespace", "https://app example.com", "origin-whitespace", undefined],
 		["an empty entry", "", "origin-empty", expect.any(String)],
 		["a wildcard on a top-level domain", "https://*.com", "wildcard-too-broad", expect.any(String)],
-		["a wildcard inside a label", "https://a*.example.com", "wildcard-position", undefined],
 		["a wildcard that is not the leftmost label", "https://app.*.example.com", "wildcard-position", undefined],
-		["two wildcards", "https://*.*.example.com", "wildcard-position", undefined],
+		["two wildcards", "https://*.*.example.com", "wildcard-count", undefined],
 		["a bare wildcard host", "https://*", "wildcard-position", undefined],
 		["a wildcard over an IP address", "http://*.0.0.1", "wildcard-ip", undefined],
 		["port 0", "https://app.example.com:0", "origin-port", undefined],
@@ -182,8 +182,6 @@ describe("warnings: valid but risky", () => {
 			{ origins: ["http://app.example.com"], credentials: true },
 			"insecure-with-credentials",
 		],
-		["wildcard on a second-level public suffix", { origins: ["https://*.co.uk"] }, "broad-wildcard"],
-		["wildcard on shared hosting", { origins: ["https://*.github.io"] }, "broad-wildcard"],
 		["empty origins list", { origins: [] }, "origins-empty"],
 		["duplicate entry after normalization", { origins: ["https://a.example", "https://A.example:443"] }, "duplicate"],
 		["a custom method in lower case", { origins: ["https://a.example"], methods: ["patch"] }, "method-case"],
@@ -195,7 +193,13 @@ describe("warnings: valid but risky", () => {
 
 	it("warnings: false (the Worker's way) skips the per-entry warnings, never a problem or the normalized form", () => {
 		const risky = {
-			origins: ["null", "http://app.example.com", "https://*.github.io", "https://a.example", "https://A.example"],
+			origins: [
+				"null",
+				"http://app.example.com",
+				"http://localhost.example:*",
+				"https://a.example",
+				"https://A.example",
+			],
 			credentials: true,
 		};
 		const full = validateAllowlist(risky);
@@ -204,7 +208,8 @@ describe("warnings: valid but risky", () => {
 		expect(full.warnings.map((w) => w.rule)).toEqual([
 			"null-origin",
 			"insecure-with-credentials",
-			"broad-wildcard",
+			"insecure-with-credentials",
+			"any-port-not-loopback",
 			"duplicate",
 		]);
 		expect(quiet.warnings.map((w) => w.rule)).toEqual(["duplicate"]);
@@ -441,56 +446,75 @@ describe("unknown fields: the field a typo meant", () => {
 	});
 });
 
-describe("broad-wildcard: a wildcard on a suffix many owners register under is warned about", () => {
-	const warned = (entry: string) =>
-		validateAllowlist({ origins: [entry] }).warnings.filter((w) => w.rule === "broad-wildcard");
+describe("public suffixes: with the Public Suffix List (the command line), wildcards on one are refused", () => {
+	const check = (entry: string) => validateAllowlist({ origins: [entry] }, { publicSuffixes });
 
 	it.each([
-		"appspot.com",
-		"azurewebsites.net",
-		"cloudfront.net",
-		"firebaseapp.com",
-		"github.io",
-		"herokuapp.com",
-		"netlify.app",
-		"pages.dev",
-		"vercel.app",
-		"web.app",
-		"workers.dev",
-		"ac.jp",
-		"co.uk",
-		"com.au",
-		"edu.au",
-		"gov.uk",
-		"ne.jp",
-		"net.au",
-		"or.jp",
-		"org.uk",
-	])("shared suffix %s", (suffix) => {
-		expect(warned(`https://*.${suffix}`)).toEqual([
-			{
-				path: "origins[0]",
-				rule: "broad-wildcard",
-				message: `"https://*.${suffix}" trusts every site under "${suffix}", a suffix many unrelated owners register under`,
-				fix: "list your own subdomains instead",
-			},
-		]);
+		["an ICANN second-level suffix", "https://*.co.uk", "co.uk", "a domain registry's suffix"],
+		["an ICANN second-level suffix", "https://*.com.au", "com.au", "a domain registry's suffix"],
+		["an ICANN suffix, in capitals", "https://*.GOV.uk", "gov.uk", "a domain registry's suffix"],
+		["shared hosting", "https://*.github.io", "github.io", "shared hosting"],
+		["shared hosting", "https://*.herokuapp.com", "herokuapp.com", "shared hosting"],
+		["shared hosting", "https://*.workers.dev", "workers.dev", "shared hosting"],
+		["shared hosting, with a port", "https://*.pages.dev:8443", "pages.dev", "shared hosting"],
+		["shared hosting, on any port", "https://*.netlify.app:*", "netlify.app", "shared hosting"],
+	])("%s: %s", (_rule, entry, suffix, section) => {
+		const result = check(entry);
+		expect(result.ok).toBe(false);
+		const problems = result.ok ? [] : result.problems;
+		expect(problems).toHaveLength(1);
+		expect(problems[0]).toMatchObject({ path: "origins[0]", rule: "wildcard-public-suffix" });
+		expect(problems[0]?.message).toContain(`"${suffix}" is a public suffix of the Public Suffix List (${section}`);
+		expect(problems[0]?.fix).toMatch(
+			new RegExp(`^list a domain you control under it, such as "https://\\*\\.example\\.${suffix.replace(".", "\\.")}`),
+		);
 	});
 
-	it("with a port: the suffix is the domain before it", () => {
-		expect(warned("https://*.co.uk:8443")[0]?.message).toContain('every site under "co.uk:8443"');
-		expect(warned("https://*.github.io:8443")).toHaveLength(1);
+	it.each([
+		["a glob on an ICANN suffix is refused", "https://shop-*.co.uk", false, "glob-public-suffix"],
+		["a glob directly under shared hosting is only warned about", "https://*--myapp.netlify.app", true, "broad-glob"],
+		["a glob under shared hosting, with a prefix", "https://myapp-*-team.vercel.app", true, "broad-glob"],
+	])("%s: %s", (_rule, entry, ok, rule) => {
+		const result = check(entry);
+		expect(result.ok).toBe(ok);
+		const found = result.ok ? result.warnings : result.problems;
+		expect(found.map((p) => [p.path, p.rule])).toEqual([["origins[0]", rule]]);
+		expect(found[0]?.fix).toEqual(expect.any(String));
 	});
 
 	it.each([
 		["a registrable domain", "https://*.example.com"],
-		["a registrable domain under a second-level suffix", "https://*.example.co.uk"],
-		["a domain under a shared host", "https://*.myapp.github.io"],
-		["a second-level name that is not a public suffix", "https://*.shop.example"],
+		["a registrable domain under an ICANN suffix", "https://*.example.co.uk"],
+		["a site's own name under shared hosting", "https://*.myapp.github.io"],
+		["a glob under a site's own name on shared hosting", "https://pr-*.myapp.netlify.app"],
+		["a name the list does not know", "https://*.shop.example"],
 		["a registrable domain with a port", "https://*.example.com:8443"],
-		["a registrable domain whose first label is a second-level word", "https://*.co.example.com"],
-	])("not for %s: %s", (_rule, entry) => {
-		expect(warned(entry)).toEqual([]);
+		["a registrable domain whose first label is a suffix's word", "https://*.co.example.com"],
+		["an exact origin on shared hosting", "https://myapp.github.io"],
+		["an exact origin that is a public suffix", "https://github.io"],
+		["a glob under a registrable domain", "https://pr-*.preview.example.com"],
+	])("not %s: %s", (_rule, entry) => {
+		const result = check(entry);
+		expect(result.ok).toBe(true);
+		expect(result.warnings).toEqual([]);
+	});
+
+	it("in a route's origins too", () => {
+		const result = validateAllowlist(
+			{ origins: ["https://app.example.com"], routes: { "/p": { origins: ["https://*.github.io"] } } },
+			{ publicSuffixes },
+		);
+		expect(result.ok ? [] : result.problems.map((p) => [p.path, p.rule])).toEqual([
+			['routes["/p"].origins[0]', "wildcard-public-suffix"],
+		]);
+	});
+
+	it("without the list (the Worker), no entry is refused or warned about for its suffix", () => {
+		const result = validateAllowlist({
+			origins: ["https://*.github.io", "https://*.co.uk", "https://x-*.netlify.app"],
+		});
+		expect(result.ok).toBe(true);
+		expect(result.warnings).toEqual([]);
 	});
 });
 
@@ -734,10 +758,10 @@ describe("origins entries: each fault says what is wrong, and the fix when there
 			undefined,
 		],
 		[
-			"a wildcard inside a label",
-			"https://a*.example.com",
+			"a wildcard outside the leftmost label",
+			"https://a.b*.example.com",
 			"wildcard-position",
-			'the whole leftmost label, as in "https://*.example.com"',
+			'must be in its leftmost label, as in "https://*.example.com" or "https://pr-*.example.com"',
 			undefined,
 		],
 		[

@@ -34,6 +34,9 @@ const label = fc.string({ unit: fc.constantFrom("a", "b", "c", "0", "1", "-", "_
 const tld = fc.string({ unit: fc.constantFrom("a", "b", "c"), minLength: 1, maxLength: 2 });
 const scheme = fc.constantFrom("http", "https");
 const port = fc.oneof(fc.constant(""), fc.constantFrom("8443", "5173", "80", "443"));
+/** An entry's port: one of those, or "*" for every port (docs/SPEC.md "Origin patterns"). */
+const entryPort = fc.oneof({ weight: 4, arbitrary: port }, { weight: 1, arbitrary: fc.constant("*") });
+const globPart = fc.string({ unit: fc.constantFrom("a", "b", "0", "-", "_"), maxLength: 2 });
 
 interface GenEntry {
 	/** As written in the document: random case, maybe the default port spelled out. */
@@ -41,9 +44,13 @@ interface GenEntry {
 	/** What docs/SPEC.md says it means: lowercase, no default port. */
 	canonical: string;
 	scheme: string;
+	/** The domain's labels: after "*." or the glob's label, or the whole host. */
 	labels: string[];
+	/** "", a port, or "*". */
 	port: string;
 	wildcard: boolean;
+	/** A label glob's literal parts, around its "*". */
+	glob?: { pre: string; suf: string };
 }
 
 function randomCase(s: string, flips: number[]): string {
@@ -55,21 +62,31 @@ const entry: fc.Arbitrary<GenEntry> = fc
 		scheme,
 		labels: fc.array(label, { minLength: 0, maxLength: 2 }),
 		tld,
-		port,
-		wildcard: fc.boolean(),
+		port: entryPort,
+		shape: fc.constantFrom("exact", "exact", "wildcard", "glob"),
+		glob: fc.record({ pre: globPart, suf: globPart }).filter((g) => g.pre.length + g.suf.length > 0),
 		spellDefaultPort: fc.boolean(),
 		flips: fc.array(fc.nat(40), { maxLength: 4 }),
 	})
-	.filter((e) => !e.wildcard || e.labels.length >= 1) // "*.tld" is invalid (too broad)
+	.filter((e) => e.shape === "exact" || e.labels.length >= 1) // "*.tld", "pr-*.tld" are too broad
 	.map((e) => {
 		const labels = [...e.labels, e.tld];
 		const defaultPort = e.scheme === "https" ? "443" : "80";
 		const canonicalPort = e.port === defaultPort ? "" : e.port;
-		const host = `${e.wildcard ? "*." : ""}${labels.join(".")}`;
+		const first = e.shape === "wildcard" ? "*." : e.shape === "glob" ? `${e.glob.pre}*${e.glob.suf}.` : "";
+		const host = `${first}${labels.join(".")}`;
 		const canonical = `${e.scheme}://${host}${canonicalPort ? `:${canonicalPort}` : ""}`;
 		const writtenPort = canonicalPort || (e.spellDefaultPort ? defaultPort : "");
 		const raw = randomCase(`${e.scheme}://${host}${writtenPort ? `:${writtenPort}` : ""}`, e.flips);
-		return { raw, canonical, scheme: e.scheme, labels, port: canonicalPort, wildcard: e.wildcard };
+		return {
+			raw,
+			canonical,
+			scheme: e.scheme,
+			labels,
+			port: canonicalPort,
+			wildcard: e.shape === "wildcard",
+			...(e.shape === "glob" ? { glob: e.glob } : {}),
+		};
 	});
 
 const entries = fc.array(
@@ -88,24 +105,33 @@ const hostileChar = fc.constantFrom(
 
 /** Origins near the entries: exact, re-cased, default port, subdomains, apex, look-alikes, junk appended. */
 function nearOrigin(e: GenEntry): fc.Arbitrary<string> {
-	const host = e.labels.join(".");
-	const base = `${e.scheme}://${host}`;
-	const withPort = e.port ? `${base}:${e.port}` : base;
+	const domain = e.labels.join(".");
+	// A pattern stands for many hosts and ports: pick one of each, or near one.
+	const hostOf = e.glob
+		? fc
+				.string({ unit: fc.constantFrom("a", "b", "0", "-", "_", ".", "A"), maxLength: 3 })
+				.map((fill) => `${e.glob?.pre}${fill}${e.glob?.suf}.${domain}`)
+		: fc.constant(domain);
+	const portOf = e.port === "*" ? fc.constantFrom("", "5173", "8443", "65535") : fc.constant(e.port);
 	const other = e.scheme === "https" ? "http" : "https";
-	return fc.oneof(
-		fc.constant(withPort),
-		fc.array(fc.nat(40), { maxLength: 4 }).map((flips) => randomCase(withPort, flips)),
-		fc.constant(`${base}:${e.scheme === "https" ? "443" : "80"}`),
-		fc.constant(`${other}://${host}${e.port ? `:${e.port}` : ""}`),
-		fc
-			.array(label, { minLength: 1, maxLength: 2 })
-			.map((sub) => `${e.scheme}://${sub.join(".")}.${host}${e.port ? `:${e.port}` : ""}`),
-		fc.constant(`${e.scheme}://${e.labels.slice(1).join(".")}${e.port ? `:${e.port}` : ""}`),
-		fc.tuple(hostileChar, fc.boolean()).map(([c, front]) => (front ? `${c}${withPort}` : `${withPort}${c}`)),
-		fc.tuple(hostileChar, label).map(([c, l]) => `${withPort}${c}${l}.${host}`),
-		fc.constantFrom(":8443", ":5173", ":0443", ":", ":65536", ":1").map((p) => `${base}${p}`),
-		fc.constant(`${withPort}, ${withPort}`), // two Origin headers, joined by the runtime
-	);
+	return fc.tuple(hostOf, portOf).chain(([host, p]) => {
+		const base = `${e.scheme}://${host}`;
+		const withPort = p ? `${base}:${p}` : base;
+		return fc.oneof(
+			fc.constant(withPort),
+			fc.array(fc.nat(40), { maxLength: 4 }).map((flips) => randomCase(withPort, flips)),
+			fc.constant(`${base}:${e.scheme === "https" ? "443" : "80"}`),
+			fc.constant(`${other}://${host}${p ? `:${p}` : ""}`),
+			fc
+				.array(label, { minLength: 1, maxLength: 2 })
+				.map((sub) => `${e.scheme}://${sub.join(".")}.${host}${p ? `:${p}` : ""}`),
+			fc.constant(`${e.scheme}://${e.labels.slice(1).join(".")}${p ? `:${p}` : ""}`),
+			fc.tuple(hostileChar, fc.boolean()).map(([c, front]) => (front ? `${c}${withPort}` : `${withPort}${c}`)),
+			fc.tuple(hostileChar, label).map(([c, l]) => `${withPort}${c}${l}.${host}`),
+			fc.constantFrom(":8443", ":5173", ":0443", ":", ":65536", ":1", ":*").map((q) => `${base}${q}`),
+			fc.constant(`${withPort}, ${withPort}`), // two Origin headers, joined by the runtime
+		);
+	});
 }
 
 const anyOrigin = fc.oneof(

@@ -112,6 +112,40 @@ describe("each request is decided by its route's effective policy", () => {
 	});
 });
 
+describe("policyFor: the policy decide uses, with its effective settings (for explaining a decision)", () => {
+	it.each([
+		["a path under no key: the top level itself", SELF, "/orders", null],
+		["a route that sets fields: its own, the rest inherited", SELF, "/admin/users", "/admin"],
+		["a host key beats a longer hostless key", "https://api.example.com", "/fonts/x", "api.example.com/"],
+	])("%s", (_rule, base, path, route) => {
+		const routed = policyFor(policy, base, path);
+		expect(routed.route).toBe(route);
+		if (route === null) expect(routed).toBe(policy);
+		expect(policy.decide(at(`${base}${path}`, APP))).toMatchObject({ route });
+	});
+
+	it("a route's document holds its effective settings: what it sets, the top level's for the rest", () => {
+		expect(policyFor(policy, SELF, "/admin").document).toEqual({
+			origins: [APP],
+			credentials: true,
+			methods: ["DELETE"],
+			headers: [],
+			exposeHeaders: [],
+			maxAge: 5,
+		});
+	});
+
+	it("without routes, every host and path gets the policy itself", () => {
+		const plain = policyOf({ origins: [APP] });
+		expect(plain.policyFor("api.example.com", "/fonts")).toBe(plain);
+	});
+});
+
+/** policyFor for a request to `base` + `path`, host as the Worker reads it from the URL. */
+function policyFor(p: CorsPolicy, base: string, path: string) {
+	return p.policyFor(new URL(base).hostname, path);
+}
+
 describe("sharded origins: routes that inherit them ask the same source", () => {
 	/** Origins outside the document, as a sharded allowlist's are: every one read asynchronously. */
 	function source(listed: string[]): OriginSource {

@@ -30,18 +30,27 @@ export function refParseOrigin(value: string): RefOrigin | "null" | undefined {
 	return { scheme, host: (m[2] as string).toLowerCase(), port: port === DEFAULT_PORTS[scheme] ? "" : port };
 }
 
-/** Whether one canonical allowlist entry admits a request's Origin, per docs/SPEC.md "Entries of `origins`". */
+/**
+ * Whether one canonical allowlist entry admits a request's Origin, per docs/SPEC.md
+ * "Entries of `origins`" and "Origin patterns".
+ */
 export function refEntryAdmits(entry: string, origin: RefOrigin | "null"): boolean {
 	// "*" admits every serialized origin; the opaque origin only a literal "null" entry.
 	if (entry === "null" || origin === "null") return entry === origin;
 	if (entry === "*") return true;
-	const parsedEntry = /^(https?):\/\/(\*\.)?([^:]+)(?::(\d+))?$/.exec(entry);
+	// scheme://, then "*." (wildcard) or "pre*suf." (glob) or nothing, the domain, a port or "*".
+	const parsedEntry = /^(https?):\/\/(?:(\*)\.|([a-z0-9_-]*)\*([a-z0-9_-]*)\.)?([^:*]+)(?::(\d+|\*))?$/.exec(entry);
 	if (parsedEntry === null) throw new Error(`the model only takes canonical entries: ${entry}`);
-	const [, scheme, wildcard, domain, port = ""] = parsedEntry;
-	if (scheme !== origin.scheme || port !== origin.port) return false;
+	const [, scheme, wildcard, pre, suf, domain = "", port = ""] = parsedEntry;
+	if (scheme !== origin.scheme || (port !== "*" && port !== origin.port)) return false;
+	if (pre !== undefined) {
+		// The "*" of a glob: one or more of a-z 0-9 -, in the leftmost label only.
+		const glob = new RegExp(`^${pre}[a-z0-9-]+${suf}\\.${domain.replaceAll(".", "\\.")}$`);
+		return glob.test(origin.host);
+	}
 	if (wildcard === undefined) return origin.host === domain;
 	// One or more labels before ".domain", never the apex.
-	return origin.host.endsWith(`.${domain}`) && origin.host.length > (domain as string).length + 1;
+	return origin.host.endsWith(`.${domain}`) && origin.host.length > domain.length + 1;
 }
 
 export function refAllowedOrigin(entries: readonly string[], value: string): boolean {

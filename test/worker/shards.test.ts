@@ -32,8 +32,11 @@ async function status(gw: ReturnType<typeof testGateway>, origin: string, init: 
 
 let plan: Awaited<ReturnType<typeof publish>>;
 beforeAll(async () => {
+	// Patterns stay inline beside the shards (docs/LARGE-ALLOWLISTS.md).
 	plan = await publish([...Array.from({ length: TENANTS }, (_, i) => tenant(i)), ...WILDCARDS], "v1", [
 		"https://inline.example",
+		"http://localhost:*",
+		"https://pr-*.preview.example",
 	]);
 });
 
@@ -45,6 +48,9 @@ describe("a sharded allowlist decides like an inline one", () => {
 		["a wildcard held in a shard", "https://a.b.customers.example", 200],
 		["a wildcard with its port", "http://x.dev.team.example:8080", 200],
 		["an origin listed inline beside the shards", "https://inline.example", 200],
+		["any port, listed inline beside the shards", "http://localhost:5173", 200],
+		["a label glob, listed inline beside the shards", "https://pr-42.preview.example", 200],
+		["a label glob's * never spans a dot", "https://pr-4.2.preview.example", 403],
 		["an unlisted origin", "https://tenant-x.platform.example", 403],
 		["the apex of a sharded wildcard", "https://customers.example", 403],
 		["a wildcard's port differs", "http://x.dev.team.example:8081", 403],

@@ -1,26 +1,38 @@
-import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
+import { KV_OPTIONS, kvTarget, ROUTE_OPTION, routeArg, shardAbove, WRITE_OPTIONS } from "../args.ts";
 import { EMPTY_DOCUMENT } from "../document-diff.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
 import { note } from "../output.ts";
+import { addToRoute, addToTop } from "../route-edit.ts";
 import { readStored, requireValidStored } from "../source.ts";
 import { applyEdit } from "../write.ts";
 import { type Command, KV_HELP, YES_HELP } from "./command.ts";
 
 export const add: Command = {
 	name: "add",
-	usage: "cors-gateway add ORIGIN... [--yes] [--local | --remote]",
+	usage: "cors-gateway add ORIGIN... [--route KEY [--stop-inheriting]] [--yes] [--local | --remote]",
 	summary: "allow origins (creates the document if there is none)",
-	help: `${YES_HELP}\n${KV_HELP}`,
-	options: { ...KV_OPTIONS, ...WRITE_OPTIONS },
+	help: `  --route KEY         add to route KEY's own origins (creating the route if there is none)
+  --stop-inheriting   with --route, for a route that uses the top level's origins: give it
+                      its own list, just these ORIGINs (they replace the top level's there)
+${YES_HELP}
+${KV_HELP}`,
+	options: { ...KV_OPTIONS, ...WRITE_OPTIONS, ...ROUTE_OPTION, "stop-inheriting": { type: "boolean" } },
 	positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: "ORIGIN" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "add");
+		const key = routeArg(values, "add");
 		const entries = normalizeOriginArgs(positionals, "nothing added");
 		const stored = await readStored(target);
-		const base = stored.text === null ? EMPTY_DOCUMENT : requireValidStored(stored).document;
-		const fresh = entries.filter((e) => !base.origins.includes(e));
-		for (const e of entries) if (!fresh.includes(e)) note(`note: ${e} is listed already`);
-		const candidate = { ...base, origins: [...base.origins, ...fresh] };
+		const valid = stored.text === null ? undefined : requireValidStored(stored);
+		const base = valid?.document ?? EMPTY_DOCUMENT;
+		const { candidate, notes } =
+			key === undefined
+				? addToTop(base, entries)
+				: addToRoute(base, key, entries, {
+						stopInheriting: values["stop-inheriting"] === true,
+						...(valid ? { policy: valid.policy } : {}),
+					});
+		for (const line of notes) note(line);
 		return applyEdit(target, stored, candidate, values.yes === true, shardAbove(values, "add"), "nothing added");
 	},
 };

@@ -1,6 +1,6 @@
-import { compileAllowlist } from "../../policy/index.ts";
 import { KV_OPTIONS, kvTarget } from "../args.ts";
 import { readAllowlist } from "../kv.ts";
+import { compileChecked } from "../public-suffix.ts";
 import { pruneVersions } from "../sharded-store.ts";
 import { type Command, KV_HELP } from "./command.ts";
 
@@ -17,7 +17,7 @@ ${KV_HELP}`,
 		const target = kvTarget(values, "prune");
 		// Only the manifest matters here: the shards themselves are not read back.
 		const text = await readAllowlist(target);
-		const stored = text === null ? undefined : compileAllowlist(text);
+		const stored = text === null ? undefined : compileChecked(text);
 		const manifest = stored?.ok ? stored.document.shards : undefined;
 		const plan = await pruneVersions(
 			target,

@@ -1,32 +1,30 @@
-import { KV_OPTIONS, kvTarget, shardAbove, WRITE_OPTIONS } from "../args.ts";
-import { Refusal } from "../errors.ts";
+import { KV_OPTIONS, kvTarget, ROUTE_OPTION, routeArg, shardAbove, WRITE_OPTIONS } from "../args.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
+import { note } from "../output.ts";
+import { removeFromRoute, removeFromTop } from "../route-edit.ts";
 import { readStored, requireValidStored } from "../source.ts";
 import { applyEdit } from "../write.ts";
 import { type Command, KV_HELP, YES_HELP } from "./command.ts";
 
 export const remove: Command = {
 	name: "remove",
-	usage: "cors-gateway remove ORIGIN... [--yes] [--local | --remote]",
+	usage: "cors-gateway remove ORIGIN... [--route KEY] [--yes] [--local | --remote]",
 	summary: "stop allowing origins (each must be listed)",
-	help: `${YES_HELP}\n${KV_HELP}`,
-	options: { ...KV_OPTIONS, ...WRITE_OPTIONS },
+	help: `  --route KEY         remove from route KEY's own origins (each must be listed there)
+${YES_HELP}
+${KV_HELP}`,
+	options: { ...KV_OPTIONS, ...WRITE_OPTIONS, ...ROUTE_OPTION },
 	positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: "ORIGIN" },
 	async run({ values, positionals }) {
 		const target = kvTarget(values, "remove");
+		const key = routeArg(values, "remove");
 		// An argument that is no valid entry cannot be listed either.
 		const entries = normalizeOriginArgs(positionals, "nothing removed");
 		const stored = await readStored(target);
 		const { document } = requireValidStored(stored);
-		const gone = new Set(entries.filter((e) => document.origins.includes(e)));
-		const missing = entries.filter((e) => !gone.has(e));
-		// A typo must not pass for a revocation: all or nothing.
-		if (missing.length > 0) {
-			throw new Refusal(
-				`not in the allowlist: ${missing.join(", ")}; nothing removed (run "cors-gateway list" to see the entries)`,
-			);
-		}
-		const candidate = { ...document, origins: document.origins.filter((o) => !gone.has(o)) };
+		const { candidate, notes } =
+			key === undefined ? removeFromTop(document, entries) : removeFromRoute(document, key, entries);
+		for (const line of notes) note(line);
 		return applyEdit(target, stored, candidate, values.yes === true, shardAbove(values, "remove"), "nothing removed");
 	},
 };

@@ -1,6 +1,6 @@
-import { compileAllowlist } from "../../policy/index.ts";
 import { Refusal, UsageError } from "../errors.ts";
 import { plural, printProblems, say, serialize } from "../output.ts";
+import { compileChecked } from "../public-suffix.ts";
 import { readDocumentText, sourceName } from "../source.ts";
 import type { Command } from "./command.ts";
 
@@ -17,13 +17,15 @@ export const validate: Command = {
 			throw new UsageError('validate: give a FILE, or pipe the document in ("cors-gateway validate < allowlist.json")');
 		}
 		const name = sourceName(file);
-		const result = compileAllowlist(await readDocumentText(file));
+		const result = compileChecked(await readDocumentText(file));
 		printProblems(result.ok ? [] : result.problems, result.warnings);
 		if (!result.ok) throw new Refusal(`${name}: not a valid allowlist (${plural(result.problems.length, "problem")})`);
 		if (values.print) process.stdout.write(serialize(result.document));
 		else {
+			const routes = Object.keys(result.document.routes ?? {}).length;
+			const routed = routes > 0 ? `, ${plural(routes, "route")}` : "";
 			const warned = result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : "";
-			say(`${name}: valid (${plural(result.document.origins.length, "origin")}${warned})`);
+			say(`${name}: valid (${plural(result.document.origins.length, "origin")}${routed}${warned})`);
 		}
 		return 0;
 	},

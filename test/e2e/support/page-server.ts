@@ -2,10 +2,13 @@
 // Hosts named `sandboxed.*` get a CSP sandbox: an opaque origin, whose requests say `Origin: null`.
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 
 const PAGE = "<!doctype html><meta charset=utf-8><title>cors-gateway e2e</title><p>cors-gateway e2e page</p>\n";
 
 export interface PageServer {
+	/** The ports listened on, in order: an asked-for 0 becomes the port the system chose. */
+	ports: number[];
 	close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function startPageServer(ports: number[]): Promise<PageServer> {
 		throw error;
 	}
 	return {
+		ports: servers.map((server) => (server.address() as AddressInfo).port),
 		close: async () => {
 			await Promise.all(
 				servers.map((server) => {
