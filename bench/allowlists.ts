@@ -59,3 +59,26 @@ export function benchAllowlist(size: number): BenchAllowlist {
 	const origins = benchOrigins(size);
 	return { size, text: JSON.stringify({ origins, ...SETTINGS }), ...benchProbes(origins) };
 }
+
+/** The one origin of the routed documents: the top level's and the deepest route's. */
+export const ROUTE_APP = "https://app.example.com";
+/** The deepest key of every routed document: a request under it walks every candidate prefix. */
+export const DEEP_KEY = "/deep/a/b/c";
+/** A path under DEEP_KEY, so that its route decides. */
+export const DEEP_PATH = `${DEEP_KEY}/file.js`;
+
+/**
+ * A document with `count` routes (0: none): DEEP_KEY, then shallower keys, a tenth of them
+ * for a host when `hosts` is set. Only DEEP_KEY sets a maxAge (60), so a preflight's answer
+ * shows whether it was the route that decided.
+ */
+export function routedDocument({ count, hosts }: { count: number; hosts: boolean }): object {
+	const routes: Record<string, object> = {};
+	if (count > 0) routes[DEEP_KEY] = { origins: [ROUTE_APP], maxAge: 60 };
+	for (let i = 1; i < count; i++) {
+		const key =
+			hosts && i % 10 === 0 ? `h${i}.example.com/r${i}` : `/r${i}${i % 3 === 0 ? "/x" : ""}${i % 5 === 0 ? "/y" : ""}`;
+		routes[key] = { origins: [`https://r${i}.example.com`] };
+	}
+	return { origins: [ROUTE_APP], ...(count > 0 ? { routes } : {}) };
+}

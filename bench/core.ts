@@ -15,7 +15,16 @@ import { lookupKeys } from "../src/shards/layout.ts";
 import { planShards, type ShardPlan, shardWrites } from "../src/shards/plan.ts";
 import { ShardCache } from "../src/worker/store/shard-cache.ts";
 import { ShardedOrigins } from "../src/worker/store/sharded-origins.ts";
-import { type BenchAllowlist, benchAllowlist, benchOrigins, SETTINGS } from "./allowlists.ts";
+import {
+	type BenchAllowlist,
+	benchAllowlist,
+	benchOrigins,
+	DEEP_KEY,
+	DEEP_PATH,
+	ROUTE_APP,
+	routedDocument,
+	SETTINGS,
+} from "./allowlists.ts";
 import { loadAverage, machineLines } from "./machine.ts";
 import { PREFLIGHT_HEADERS } from "./scenarios.ts";
 import { fixed, whole } from "./stats.ts";
@@ -169,9 +178,6 @@ const CASES: DecisionCase[] = [
 	},
 ];
 
-const ROUTE_APP = "https://app.example.com";
-/** The deepest key of both routed documents: a request under it walks every candidate prefix. */
-const DEEP_KEY = "/deep/a/b/c";
 /** Routes in each document, and whether a tenth of them have a host (one more hash lookup per request). */
 const ROUTED = [
 	{ count: 0, hosts: false },
@@ -181,22 +187,14 @@ const ROUTED = [
 ];
 const ROUTE_ROUNDS = 3;
 
-/** A document with `count` routes (0: none): the deepest key, then shallower ones, with `hosts` a tenth with a host. */
-function routedPolicy({ count, hosts }: { count: number; hosts: boolean }): CorsPolicy {
-	const routes: Record<string, object> = {};
-	if (count > 0) routes[DEEP_KEY] = { origins: [ROUTE_APP], maxAge: 60 };
-	for (let i = 1; i < count; i++) {
-		const key =
-			hosts && i % 10 === 0 ? `h${i}.example.com/r${i}` : `/r${i}${i % 3 === 0 ? "/x" : ""}${i % 5 === 0 ? "/y" : ""}`;
-		routes[key] = { origins: [`https://r${i}.example.com`] };
-	}
-	const result = compileAllowlist({ origins: [ROUTE_APP], ...(count > 0 ? { routes } : {}) });
+function routedPolicy(shape: { count: number; hosts: boolean }): CorsPolicy {
+	const result = compileAllowlist(routedDocument(shape));
 	if (!result.ok) throw new Error(`routed document invalid: ${JSON.stringify(result.problems[0])}`);
 	return result.policy;
 }
 
 const ROUTE_CASES: { name: string; path: string }[] = [
-	{ name: `allowed GET under the deepest route (${DEEP_KEY}/file.js)`, path: `${DEEP_KEY}/file.js` },
+	{ name: `allowed GET under the deepest route (${DEEP_PATH})`, path: DEEP_PATH },
 	{ name: "allowed GET at a path no route matches", path: "/nowhere/x/y/z/w" },
 	{ name: "allowed GET, hostile 8 KiB path", path: `/deep/a/${"b".repeat(8192)}` },
 ];

@@ -1,11 +1,11 @@
 // The bench's report: Markdown tables of every measurement, the ratios side by side, and
 // each target with its figure and verdict.
 import { SHARD_CACHE_BUDGET_BYTES } from "../src/worker/store/shard-cache.ts";
-import type { BenchAllowlist } from "./allowlists.ts";
+import { type BenchAllowlist, DEEP_KEY, DEEP_PATH } from "./allowlists.ts";
 import type { LoadResult } from "./load.ts";
 import { machineLines } from "./machine.ts";
 import type { PublishTime } from "./publish-time.ts";
-import { CONTENDERS, type Contender, SCENARIOS } from "./scenarios.ts";
+import { CONTENDERS, type Contender, ROUTED_GET, SCENARIOS } from "./scenarios.ts";
 import type { ShardedAllowlist } from "./sharded.ts";
 import { fixed, median, spreadPercent, whole } from "./stats.ts";
 
@@ -30,6 +30,8 @@ export const pairedKey = (scenario: number) => `paired-10|${scenario}`;
 export const floorKey = (size: number) => `floor|${size}`;
 /** The gateway built with [assets] (wrangler.demo.toml), measured right after each scenario at 10 entries. */
 export const assetsKey = (scenario: number) => `assets|${scenario}`;
+/** The gateway over a routed document of `routes` routes (ROUTED_GET). */
+export const routesKey = (routes: number) => `routes|${routes}`;
 
 /** One cold-start subject: a fresh workerd per sample. */
 export interface ColdRow {
@@ -69,6 +71,8 @@ export interface BenchRun {
 	/** Requests checked before timing. */
 	checked: number;
 	lists: Map<number, BenchAllowlist>;
+	/** Route counts of the routed documents, fewest first. */
+	routeCounts: readonly number[];
 	startLoad: string;
 	/** The upstream measured alone, one cell per round. */
 	upstream: Cell[];
@@ -106,7 +110,7 @@ export function report(run: BenchRun): string {
 		`- gateway: the configuration users deploy, built by \`wrangler deploy --dry-run\` from wrangler.toml (${whole(run.bundles.deployed)} bytes, no [assets]) and configured by wrangler from the same file; "gateway, [assets] on": the same from wrangler.demo.toml ([assets], run_worker_first), so every request passes the assets router first`,
 	);
 	out(
-		`- ${plan.rounds} round(s) of ${plan.seconds} s per measurement, interleaved (for each size and scenario: gateway, bare, common, and after the allowed GET the header floor; then for each scenario: the sharded gateway, the gateway at 10 entries), after a ${plan.warmupSeconds} s warm-up of each; medians over rounds, spread = (max − min) / median`,
+		`- ${plan.rounds} round(s) of ${plan.seconds} s per measurement, interleaved (for each size and scenario: gateway, bare, common, and after the allowed GET the header floor; then for each scenario: the sharded gateway, the gateway at 10 entries; then the gateway over ${run.routeCounts.map(whole).join(" and ")} routes, in turns first), after a ${plan.warmupSeconds} s warm-up of each; medians over rounds, spread = (max − min) / median`,
 	);
 	out(`- checked before timing: ${checked} requests answered with the expected status and headers`);
 	out(
@@ -221,6 +225,8 @@ export function report(run: BenchRun): string {
 
 	const sh = shardedSection(run);
 	for (const line of sh.lines) out(line);
+	const rt = routesSection(run);
+	for (const line of rt.lines) out(line);
 
 	out("## Targets");
 	out();
@@ -293,7 +299,51 @@ export function report(run: BenchRun): string {
 	out(
 		`- allowed GET, sharded ${whole(run.sharded.list.size)} within 10% of 10 entries once its shards are cached: ${fixed(sh.allowedRatio, 2)} (by CPU per request, 10 ÷ sharded: ${fixed(sh.allowedCpuRatio, 2)}) → ${verdict(sh.allowedRatio >= 0.9)}`,
 	);
+	out(
+		`- route lookup flat, an allowed GET under the deepest of ${rt.label} within 10% of ${rt.baseLabel}: ${fixed(rt.ratio, 2)} (by CPU per request: ${fixed(rt.cpuRatio, 2)}) → ${verdict(rt.ratio >= 0.9)}`,
+	);
 	return lines.join("\n");
+}
+
+/** The gateway over the routed documents: the same allowed GET with few routes and with many. */
+function routesSection(run: BenchRun): {
+	lines: string[];
+	label: string;
+	baseLabel: string;
+	ratio: number;
+	cpuRatio: number;
+} {
+	const lines: string[] = [];
+	const out = (s = "") => lines.push(s);
+	const counts = run.routeCounts;
+	const label = (n: number) => `${whole(n)} route${n === 1 ? "" : "s"}`;
+	const cellsOf = (n: number) => run.cells.get(routesKey(n)) as Cell[];
+	const cpu = (c: Cell[]) => median(c.map((x) => x.cpuUsPerRequest));
+	const few = counts[0] as number;
+	const many = counts.at(-1) as number;
+	out(`## Routes: ${counts.map(label).join(" against ")}`);
+	out();
+	out(
+		`The gateway as deployed over two documents of the same shape (bench/allowlists.ts \`routedDocument\`, also bench:core's): the key ${DEEP_KEY}, then shallower keys up to the count. The request is \`${ROUTED_GET.name}\`: GET ${DEEP_PATH} from the origin that key lists, so each lookup tries every candidate prefix of the path before it finds the deepest; checked before timing to be decided by that route.`,
+	);
+	out();
+	out("| routes | req/s (median) | spread | p50 ms | p99 ms | workerd CPU µs/req | errors |");
+	out("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+	for (const count of counts) {
+		const c = cellsOf(count);
+		out(
+			`| ${whole(count)} | ${whole(median(c.map((x) => x.rps)))} | ${fixed(spreadPercent(c.map((x) => x.rps)), 0)}% | ${fixed(median(c.map((x) => x.p50Ms)), 2)} | ${fixed(median(c.map((x) => x.p99Ms)), 2)} | ${whole(cpu(c))} | ${c.reduce((n, x) => n + x.errors, 0)} |`,
+		);
+	}
+	const perRound = ratios(cellsOf(many), cellsOf(few));
+	const ratio = median(perRound);
+	const cpuRatio = cpu(cellsOf(few)) / cpu(cellsOf(many));
+	out();
+	out(
+		`${whole(many)} ÷ ${whole(few)}: ${fixed(ratio, 2)} by throughput (median of the per-round ratios ${perRound.map((r) => fixed(r, 2)).join(", ")}, each pair measured back to back), ${fixed(cpuRatio, 2)} by CPU per request (${whole(few)} ÷ ${whole(many)}); flat is 1.00.`,
+	);
+	out();
+	return { lines, label: label(many), baseLabel: label(few), ratio, cpuRatio };
 }
 
 const mib = (bytes: number) => fixed(bytes / 2 ** 20, 1);

@@ -6,7 +6,9 @@
 // (statuses, errors); the run fails if any answer is not the expected one.
 // Beside them: the same gateway over a sharded allowlist of 1,000,000 origins, the gateway
 // built from wrangler.demo.toml ([assets] on, to show what the assets router costs), and
-// the header floor (the bare forwarder plus the response copy any CORS Worker needs).
+// the header floor (the bare forwarder plus the response copy any CORS Worker needs), and
+// the gateway over a document of 1 route and one of 1,000 (finding the route must not cost
+// more with more keys).
 // Cold starts get a fresh workerd per sample (bench/cold-start.ts).
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -16,7 +18,14 @@ import { Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare"
 import { SHARD_ABOVE } from "../src/cli/sharded-store.ts";
 import { type DeployedGateway, deployedGateway } from "../tools/deployed-gateway.ts";
 import { workerdInspector } from "../tools/inspector.ts";
-import { type BenchAllowlist, benchAllowlist, type Probes } from "./allowlists.ts";
+import {
+	type BenchAllowlist,
+	benchAllowlist,
+	DEEP_PATH,
+	type Probes,
+	ROUTE_APP,
+	routedDocument,
+} from "./allowlists.ts";
 import { bundle, compatibilityDate, type WorkerName } from "./bundle.ts";
 import { type ColdSubject, coldStart, type Shared, WARM_SAMPLES } from "./cold-start.ts";
 import type { LoadRequest, LoadResult } from "./load.ts";
@@ -32,9 +41,10 @@ import {
 	keyOf,
 	pairedKey,
 	report,
+	routesKey,
 	shardedKey,
 } from "./report.ts";
-import { CONTENDERS, type Contender, SCENARIOS, type Scenario } from "./scenarios.ts";
+import { CONTENDERS, type Contender, ROUTED_GET, SCENARIOS, type Scenario } from "./scenarios.ts";
 import {
 	deleteShards,
 	originsInUnreadShards,
@@ -54,6 +64,8 @@ const PLAN = QUICK
 	: { rounds: 5, seconds: 2, warmupSeconds: 1, coldSamples: 7 };
 const CONNECTIONS = 8;
 const SIZES = [10, 10_000, 100_000];
+/** Routes in the routed documents: the ratio of the last to the first shows whether lookups stay flat. */
+const ROUTE_COUNTS = [1, 1_000];
 // --quick shards a smaller list to stay short.
 const SHARDED_SIZE = QUICK ? 150_000 : 1_000_000;
 /**
@@ -91,6 +103,8 @@ interface Target {
 	floor?: true;
 	/** The gateway built from wrangler.demo.toml: [assets] declared, run_worker_first. */
 	assets?: true;
+	/** Serves a routed document with this many routes (its own KV namespace); requests go under its deepest key. */
+	routes?: number;
 }
 
 const targets: Target[] = [{ contender: "bare", size: null, name: "bare", port: PORT.firstWorker }];
@@ -127,14 +141,30 @@ const ASSETS: Target = {
 };
 targets.push(ASSETS);
 
+const ROUTED: Target[] = ROUTE_COUNTS.map((routes, i) => ({
+	contender: "gateway",
+	// The top level's one origin; each route lists its own.
+	size: 1,
+	name: `gateway-routes-${routes}`,
+	port: PORT.firstWorker + targets.length + i,
+	routes,
+}));
+targets.push(...ROUTED);
+
 function targetFor(contender: Contender, size: number): Target {
 	return targets.find(
-		(t) => t.contender === contender && !t.sharded && !t.floor && !t.assets && (t.size === size || t.size === null),
+		(t) =>
+			t.contender === contender &&
+			!t.sharded &&
+			!t.floor &&
+			!t.assets &&
+			t.routes === undefined &&
+			(t.size === size || t.size === null),
 	) as Target;
 }
 
 function urlOf(target: Target): string {
-	return `http://${HOST}:${target.port}/api/orders?page=2`;
+	return `http://${HOST}:${target.port}${target.routes === undefined ? "/api/orders?page=2" : DEEP_PATH}`;
 }
 
 const failures: string[] = [];
@@ -212,7 +242,14 @@ async function miniflareOptions(gateways: Gateways, inspector = false): Promise<
 	const workers: WorkerOptions[] = [];
 	for (const t of targets) {
 		// Gateway and common version of one size read the same KV namespace.
-		const kvId = t.size === null ? undefined : t.sharded ? "allowlist-sharded" : `allowlist-${t.size}`;
+		const kvId =
+			t.size === null
+				? undefined
+				: t.sharded
+					? "allowlist-sharded"
+					: t.routes !== undefined
+						? `allowlist-routes-${t.routes}`
+						: `allowlist-${t.size}`;
 		if (t.contender === "gateway") {
 			const gateway = t.assets ? gateways.assets : gateways.deployed;
 			workers.push(gateway.worker(t.name, t.port, { UPSTREAM_URL }, kvId as string));
@@ -234,6 +271,10 @@ async function seed(mf: Miniflare, lists: Map<number, BenchAllowlist>, sharded: 
 		await kv.put("allowlist", list.text);
 	}
 	await publishSharded(await mf.getKVNamespace("ALLOWLIST", SHARDED.name), sharded);
+	for (const t of ROUTED) {
+		const kv = await mf.getKVNamespace("ALLOWLIST", t.name);
+		await kv.put("allowlist", JSON.stringify(routedDocument({ count: t.routes as number, hosts: false })));
+	}
 }
 
 // --- checks before timing --------------------------------------------------------------
@@ -292,7 +333,30 @@ async function verify(
 	}
 	// The floor forwards everything, as the bare forwarder does.
 	await check(upstream, FLOOR, lists.get(10) as BenchAllowlist, SCENARIOS[0] as Scenario, "bare", N);
-	return checked + N;
+	checked += N;
+	for (const target of ROUTED) {
+		await check(upstream, target, lists.get(10) as BenchAllowlist, ROUTED_GET, "gateway", N);
+		await checkDeepestRouteDecides(target);
+		checked += N + 1;
+	}
+	return checked;
+}
+
+/**
+ * The timed GET's answer is the same whichever policy admits ROUTE_APP; a preflight's
+ * Access-Control-Max-Age is the deepest route's (60) only when that route decided.
+ */
+async function checkDeepestRouteDecides(target: Target): Promise<void> {
+	const res = await fetch(urlOf(target), {
+		method: "OPTIONS",
+		headers: { origin: ROUTE_APP, "access-control-request-method": "GET" },
+	});
+	await res.arrayBuffer();
+	const maxAge = res.headers.get("access-control-max-age");
+	if (res.status !== 204 || maxAge !== "60")
+		failures.push(
+			`preflight under the deepest route → ${target.name}: ${res.status}, max-age ${maxAge}; expected 204, 60`,
+		);
 }
 
 // --- timed measurements ----------------------------------------------------------------
@@ -503,6 +567,8 @@ async function main(): Promise<void> {
 			const where = `${scenario.name} → ${ASSETS.name}`;
 			return measure(load, cpu, urlOf(ASSETS), scenario, anyList, scenario.status.gateway, seconds, where);
 		};
+		const routedCell = async (target: Target, seconds: number) =>
+			measure(load, cpu, urlOf(target), ROUTED_GET, anyList, 200, seconds, `${ROUTED_GET.name} → ${target.name}`);
 		const record = (key: string, cell: Cell) => cells.set(key, [...(cells.get(key) ?? []), cell]);
 
 		// The checks and this warm-up read the shards the sharded gateway's scenarios need.
@@ -511,6 +577,7 @@ async function main(): Promise<void> {
 		await floorCell(10, PLAN.warmupSeconds);
 		for (const s of SCENARIOS.keys()) await shardedCell(s, PLAN.warmupSeconds);
 		for (const s of SCENARIOS.keys()) await assetsCell(s, PLAN.warmupSeconds);
+		for (const target of ROUTED) await routedCell(target, PLAN.warmupSeconds);
 		// From here on a shard read would fail and refuse: the timed rounds' checked answers
 		// show that the sharded gateway reads no shard per request once they are cached.
 		await deleteShards(await mf.getKVNamespace("ALLOWLIST", SHARDED.name), sharded);
@@ -534,6 +601,10 @@ async function main(): Promise<void> {
 				record(shardedKey(s), await shardedCell(s, PLAN.seconds));
 				record(pairedKey(s), await cellAt("gateway", 10, s, PLAN.seconds));
 			}
+			// 1 route and 1,000 back to back, in turns first, so that a drift in the machine's load
+			// favours neither.
+			for (const target of round % 2 === 0 ? ROUTED : [...ROUTED].reverse())
+				record(routesKey(target.routes as number), await routedCell(target, PLAN.seconds));
 		}
 
 		console.error(`flood of ${whole(FLOOD_REQUESTS)} random origins`);
@@ -558,6 +629,7 @@ async function main(): Promise<void> {
 			bundles: { deployed: gateways.deployed.bytes, assets: gateways.assets.bytes },
 			checked,
 			lists,
+			routeCounts: ROUTE_COUNTS,
 			startLoad,
 			upstream: upstreamCells,
 			cells,

@@ -1,5 +1,5 @@
 // The requests the bench sends, and what each compared Worker must answer to them.
-import type { Probes } from "./allowlists.ts";
+import { type Probes, ROUTE_APP } from "./allowlists.ts";
 
 export type Contender = "gateway" | "bare" | "common";
 export const CONTENDERS: readonly Contender[] = ["gateway", "bare", "common"];
@@ -56,3 +56,13 @@ export const SCENARIOS: readonly Scenario[] = [
 		allowOrigin: () => null,
 	},
 ];
+
+/** Against the routed documents (bench/allowlists.ts routedDocument), under their deepest key. */
+export const ROUTED_GET: Scenario = {
+	name: "allowed GET under the deepest route, forwarded",
+	method: "GET",
+	headers: () => ({ origin: ROUTE_APP }),
+	status: { gateway: 200, bare: 200, common: 200 },
+	forwarded: true,
+	allowOrigin: () => ROUTE_APP,
+};

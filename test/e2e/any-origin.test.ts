@@ -34,7 +34,9 @@ describe.each([
 		} else {
 			// Refused by the gateway itself: the sandboxed page's request never reached the upstream.
 			expect(received).toHaveLength(0);
-			expect(await refusalsLogged(path)).toEqual([{ reason: "origin-not-allowed", detail: "null", method: "GET" }]);
+			expect(await refusalsLogged(path)).toEqual([
+				{ reason: "origin-not-allowed", detail: "null", method: "GET", route: null },
+			]);
 		}
 	});
 });

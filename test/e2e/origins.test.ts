@@ -61,7 +61,9 @@ describe("a simple GET", () => {
 		} else {
 			// Refused by the gateway, not merely hidden by the browser: never forwarded.
 			expect(received).toHaveLength(0);
-			expect(await refusalsLogged(path)).toEqual([{ reason: "origin-not-allowed", detail: sent, method: "GET" }]);
+			expect(await refusalsLogged(path)).toEqual([
+				{ reason: "origin-not-allowed", detail: sent, method: "GET", route: null },
+			]);
 		}
 	});
 });

@@ -1,4 +1,5 @@
 // The allowlist documents the cases run against, as they are stored in KV.
+import type { RouteSettings } from "../../../src/policy/index.ts";
 import { ORIGIN, TENANT_WILDCARD } from "./origins.ts";
 
 export interface AllowlistDocument {
@@ -8,6 +9,7 @@ export interface AllowlistDocument {
 	headers?: string[];
 	exposeHeaders?: string[];
 	maxAge?: number;
+	routes?: Record<string, RouteSettings>;
 }
 
 /** What most cases run against: one exact origin, one wildcard, no credentials. */
@@ -34,3 +36,16 @@ export const ANY_ORIGIN: AllowlistDocument = { origins: ["*"], exposeHeaders: ["
 
 /** ANY_ORIGIN with the opaque origin listed literally. */
 export const ANY_ORIGIN_AND_NULL: AllowlistDocument = { ...ANY_ORIGIN, origins: ["*", "null"] };
+
+/**
+ * BASE with two routes: fonts any page may read, and an API only partner.localhost may
+ * call, with credentials. The /api route's origins replace the top level's, so app.localhost
+ * is refused there.
+ */
+export const ROUTED: AllowlistDocument = {
+	...BASE,
+	routes: {
+		"/fonts": { origins: ["*"] },
+		"/api": { origins: [ORIGIN.partner], credentials: true },
+	},
+};

@@ -1,6 +1,8 @@
 // Runs `fetch` in real pages of real origins in Chromium, and records what the browser let
 // the page read: status, body and readable headers, or the TypeError of a CORS failure
 // together with Chromium's own reason for it (CDP Network.loadingFailed corsErrorStatus).
+// The headers the gateway really sent, `Access-Control-*` included, which no page may read,
+// come from CDP too (Network.responseReceivedExtraInfo).
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { GATEWAY } from "./origins.ts";
@@ -24,7 +26,8 @@ export function summary(outcome: Outcome): string {
 	return ["blocked", outcome.corsError ?? outcome.error, outcome.corsParameter].filter(Boolean).join(" ");
 }
 
-const FAILURE_EVENT_WAIT_MS = 2_000;
+/** CDP events about a request may arrive a moment after the page's fetch settled. */
+const CDP_EVENT_WAIT_MS = 2_000;
 let unique = 0;
 
 /** A path nobody used before in this run, so no cache (HTTP or preflight) and no record is shared between cases. */
@@ -63,11 +66,21 @@ interface CorsFailure {
 	corsParameter: string;
 }
 
+/** What CDP recorded for `url` (keyed by its serialized form), once it arrived or CDP_EVENT_WAIT_MS passed. */
+async function eventFor<T>(recorded: ReadonlyMap<string, T>, url: string): Promise<T | undefined> {
+	const href = new URL(url).href;
+	const deadline = Date.now() + CDP_EVENT_WAIT_MS;
+	while (!recorded.has(href) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+	return recorded.get(href);
+}
+
 /** A page at one origin, with a CDP session watching its network traffic. */
 class OriginPage {
 	private readonly urls = new Map<string, string>();
 	private readonly failures = new Map<string, CorsFailure>();
 	private readonly preflights = new Map<string, number>();
+	private readonly preflightIds = new Set<string>();
+	private readonly responses = new Map<string, Record<string, string>>();
 
 	private constructor(
 		private readonly page: Page,
@@ -77,8 +90,17 @@ class OriginPage {
 		cdp.on("Network.requestWillBeSent", (event) => {
 			this.urls.set(event.requestId, event.request.url);
 			if (event.initiator.type === "preflight") {
+				this.preflightIds.add(event.requestId);
 				this.preflights.set(event.request.url, (this.preflights.get(event.request.url) ?? 0) + 1);
 			}
+		});
+		// The raw headers off the wire: Network.responseReceived is not sent for an answer CORS blocked.
+		cdp.on("Network.responseReceivedExtraInfo", (event) => {
+			const url = this.urls.get(event.requestId);
+			if (url === undefined || this.preflightIds.has(event.requestId)) return;
+			const headers: Record<string, string> = {};
+			for (const [name, value] of Object.entries(event.headers)) headers[name.toLowerCase()] = String(value);
+			this.responses.set(url, headers);
 		});
 		cdp.on("Network.loadingFailed", (event) => {
 			const url = this.urls.get(event.requestId);
@@ -122,11 +144,16 @@ class OriginPage {
 		);
 		if (result.read) return result;
 		// Chromium reports the reason a moment after the promise rejected.
-		const href = new URL(url).href;
-		const deadline = Date.now() + FAILURE_EVENT_WAIT_MS;
-		while (!this.failures.has(href) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-		const failure = this.failures.get(href);
+		const failure = await eventFor(this.failures, url);
 		return { ...result, corsError: failure?.corsError ?? null, corsParameter: failure?.corsParameter ?? "" };
+	}
+
+	/**
+	 * The headers of the last answer (not a preflight's) Chromium received for `url`, lowercased
+	 * names, whether or not the page could read them; null when none arrived.
+	 */
+	async responseHeadersOf(url: string): Promise<Record<string, string> | null> {
+		return (await eventFor(this.responses, url)) ?? null;
 	}
 
 	/** CORS preflights this page sent to `url`, as Chromium reports them. */
@@ -157,6 +184,10 @@ export class BrowserSession {
 	/** `fetch(GATEWAY + path, init)` from a page at `origin`. */
 	async fetch(origin: string, path: string, init: FetchInit = {}): Promise<Outcome> {
 		return (await this.page(origin)).fetch(`${GATEWAY}${path}`, init);
+	}
+
+	async responseHeadersOf(origin: string, path: string): Promise<Record<string, string> | null> {
+		return (await this.page(origin)).responseHeadersOf(`${GATEWAY}${path}`);
 	}
 
 	async preflightsSentTo(origin: string, path: string): Promise<number> {

@@ -43,6 +43,8 @@ export interface Refusal {
 	reason: string;
 	detail: string;
 	method: string;
+	/** The route key whose policy refused; null: the top level's. */
+	route: string | null;
 }
 
 /** The gateway's `cors-refused` log events for exactly `path`: why it refused. */
@@ -52,7 +54,9 @@ export async function refusalsLogged(path: string): Promise<Refusal[]> {
 	for (const line of log.split("\n")) {
 		if (!line.includes('"cors-refused"')) continue;
 		const event = JSON.parse(line.slice(line.indexOf("{"))) as Refusal & { event: string; path: string };
-		if (event.path === path) refusals.push({ reason: event.reason, detail: event.detail, method: event.method });
+		if (event.path === path) {
+			refusals.push({ reason: event.reason, detail: event.detail, method: event.method, route: event.route });
+		}
 	}
 	return refusals;
 }
