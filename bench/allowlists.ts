@@ -60,6 +60,32 @@ export function benchAllowlist(size: number): BenchAllowlist {
 	return { size, text: JSON.stringify({ origins, ...SETTINGS }), ...benchProbes(origins) };
 }
 
+/**
+ * Origin patterns (docs/SPEC.md "Origin patterns") mixed into a list for bench:core: any
+ * port, a wildcard on any port, and three globs under one parent, all kept inline (a
+ * sharded document keeps them beside its manifest).
+ */
+export const PATTERNS = [
+	"http://localhost:*",
+	"https://*.dev.customer-0.net:*",
+	"https://pr-*.preview.customer-0.net",
+	"https://feat-*.preview.customer-0.net",
+	"https://*--app.preview.customer-0.net",
+];
+
+/** Requests the patterns decide: two admitted by one, and one under the globs' parent that none admits. */
+export const PATTERN_PROBES = {
+	anyPort: "http://localhost:5173",
+	glob: "https://pr-4242.preview.customer-0.net",
+	globMiss: "https://qa-1.preview.customer-0.net",
+};
+
+/** A `size`-entry bench list with PATTERNS appended. */
+export function patternAllowlist(size: number): BenchAllowlist {
+	const origins = benchOrigins(size);
+	return { size, text: JSON.stringify({ origins: [...origins, ...PATTERNS], ...SETTINGS }), ...benchProbes(origins) };
+}
+
 /** The one origin of the routed documents: the top level's and the deepest route's. */
 export const ROUTE_APP = "https://app.example.com";
 /** The deepest key of every routed document: a request under it walks every candidate prefix. */

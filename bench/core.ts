@@ -21,6 +21,9 @@ import {
 	benchOrigins,
 	DEEP_KEY,
 	DEEP_PATH,
+	PATTERN_PROBES,
+	PATTERNS,
+	patternAllowlist,
 	ROUTE_APP,
 	routedDocument,
 	SETTINGS,
@@ -250,11 +253,15 @@ function measurePlan(keys: readonly string[]): PlanRow {
  * The policy an isolate builds for a sharded document, its shards read from an in-memory
  * map instead of KV, with the shards `probes` need already read into its cache.
  */
-async function shardedPolicy(plan: ShardPlan, probes: readonly string[]): Promise<AnyCorsPolicy> {
+async function shardedPolicy(
+	plan: ShardPlan,
+	probes: readonly string[],
+	inline: readonly string[] = [],
+): Promise<AnyCorsPolicy> {
 	const stored = new Map<string, string>();
 	for (const { key, value } of shardWrites(plan)) if (typeof value === "string") stored.set(key, value);
 	const manifest = { ...plan.manifest, published: new Date().toISOString() };
-	const result = compileAllowlist({ ...SETTINGS, origins: [], shards: manifest });
+	const result = compileAllowlist({ ...SETTINGS, origins: inline, shards: manifest });
 	if (!result.ok) throw new Error(`sharded document invalid: ${JSON.stringify(result.problems[0])}`);
 	const source = new ShardedOrigins(
 		manifest,
@@ -355,6 +362,54 @@ async function main(): Promise<void> {
 		const ns = nsPerDecision(sharded, c.request(shardedList), c.expect);
 		out(`| ${c.name} | ${fixed(small, 0)} | ${fixed(big, 0)} | ${fixed(ns, 0)} | ${fixed(ns / small, 2)} |`);
 		console.error(`timed sharded ${c.name}`);
+	}
+	out();
+	out(`## Origin patterns: ns per decision, ${PATTERNS.length} patterns mixed in`);
+	out();
+	out(
+		`The lists of ${whole(SIZES[0] as number)} and ${whole(SHARDED_SIZE)} entries with ${PATTERNS.map((p) => `\`${p}\``).join(", ")} appended, in memory and (the ${whole(SHARDED_SIZE)}) sharded with the patterns inline beside the manifest; "plain" is the ${whole(SIZES[0] as number)}-entry list without them. A miss now also tries the any-port key and the globs under its parent. Measured as above, the documents side by side in ${ROUTE_ROUNDS} rounds, the fastest kept.`,
+	);
+	out();
+	out(
+		`| case | plain ${whole(SIZES[0] as number)} | ${whole(SIZES[0] as number)} | ${whole(SHARDED_SIZE)} | sharded ${whole(SHARDED_SIZE)} | ${whole(SHARDED_SIZE)} ÷ ${whole(SIZES[0] as number)} | with ÷ plain (${whole(SIZES[0] as number)}) |`,
+	);
+	out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+	const small = patternAllowlist(SIZES[0] as number);
+	const patterned = [
+		compile(listOf(SIZES[0] as number).text),
+		compile(small.text),
+		compile(patternAllowlist(SHARDED_SIZE).text),
+		await shardedPolicy(planned.plan, [shardedList.lateExact, shardedList.miss], PATTERNS),
+	];
+	const get = (origin: string): CorsRequest => ({
+		method: "GET",
+		origin,
+		requestMethod: null,
+		requestHeaders: null,
+		selfOrigin: SELF,
+		...AT,
+	});
+	const patternCases = [
+		{ name: "hit: GET, last exact entry", origin: (l: BenchAllowlist) => l.lateExact, expect: "forward", plain: true },
+		{ name: "miss: GET, listed nowhere", origin: (l: BenchAllowlist) => l.miss, expect: "refuse", plain: true },
+		{ name: `any port: ${PATTERN_PROBES.anyPort}`, origin: () => PATTERN_PROBES.anyPort, expect: "forward" },
+		{ name: `glob: ${PATTERN_PROBES.glob}`, origin: () => PATTERN_PROBES.glob, expect: "forward" },
+		{ name: `glob miss: ${PATTERN_PROBES.globMiss}`, origin: () => PATTERN_PROBES.globMiss, expect: "refuse" },
+	];
+	for (const c of patternCases) {
+		// Each column's own list gives its probes: the last exact entry differs with the size.
+		const listFor = [small, small, shardedList, shardedList];
+		const ns = patterned.map(() => Number.POSITIVE_INFINITY);
+		for (let round = 0; round < ROUTE_ROUNDS; round++)
+			patterned.forEach((policy, i) => {
+				if (i === 0 && !c.plain) return;
+				ns[i] = Math.min(ns[i] as number, nsPerDecision(policy, get(c.origin(listFor[i] as BenchAllowlist)), c.expect));
+			});
+		const [plain, ten, million, shardedNs] = ns as [number, number, number, number];
+		out(
+			`| ${c.name} | ${c.plain ? fixed(plain, 0) : "—"} | ${fixed(ten, 0)} | ${fixed(million, 0)} | ${fixed(shardedNs, 0)} | ${fixed(million / ten, 2)} | ${c.plain ? fixed(ten / plain, 2) : "—"} |`,
+		);
+		console.error(`timed patterns: ${c.name}`);
 	}
 	out();
 	out("## Routes: ns per decision by the number of routes");

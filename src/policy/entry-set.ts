@@ -11,18 +11,18 @@
 const FNV_PRIME = 0x01000193;
 const MIN_BITS = 3;
 
-/** FNV-1a from `seed` (instead of the fixed offset basis) of `prefix` followed by `key` from `from` on. */
-function hashOf(seed: number, prefix: string, key: string, from: number): number {
+/** FNV-1a from `seed` (instead of the fixed offset basis) of `prefix` followed by `key` from `from` to `end`. */
+function hashOf(seed: number, prefix: string, key: string, from: number, end: number): number {
 	let h = seed;
 	for (let i = 0; i < prefix.length; i++) h = Math.imul(h ^ prefix.charCodeAt(i), FNV_PRIME);
-	for (let i = from; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
+	for (let i = from; i < end; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
 	return h;
 }
 
-/** Whether `member` is `prefix` followed by `key` from `from` on. */
-function isJoined(member: string, prefix: string, key: string, from: number): boolean {
-	if (member.length !== prefix.length + key.length - from || !member.startsWith(prefix)) return false;
-	for (let i = from, j = prefix.length; i < key.length; i++, j++) {
+/** Whether `member` is `prefix` followed by `key` from `from` to `end`. */
+function isJoined(member: string, prefix: string, key: string, from: number, end: number): boolean {
+	if (member.length !== prefix.length + end - from || !member.startsWith(prefix)) return false;
+	for (let i = from, j = prefix.length; i < end; i++, j++) {
 		if (member.charCodeAt(j) !== key.charCodeAt(i)) return false;
 	}
 	return true;
@@ -59,7 +59,7 @@ export class EntrySet {
 	/** Adds `entry`; false when it is a member already. */
 	add(entry: string): boolean {
 		if ((this.members.length + 1) * 4 > this.table.length) this.grow();
-		const h = hashOf(this.seed, "", entry, 0);
+		const h = hashOf(this.seed, "", entry, 0, entry.length);
 		const table = this.table;
 		const mask = table.length - 2;
 		let p = (h >>> this.shift) << 1;
@@ -73,16 +73,19 @@ export class EntrySet {
 		return true;
 	}
 
-	/** The member equal to `prefix` followed by `key` from `from` (at most its length) on, without building that string. */
-	find(key: string, from = 0, prefix = ""): string | undefined {
-		const h = hashOf(this.seed, prefix, key, from);
+	/** The member equal to `prefix` followed by `key` from `from` to `end`, without building that string. */
+	find(key: string, from = 0, prefix = "", end = key.length): string | undefined {
+		const h = hashOf(this.seed, prefix, key, from, end);
 		const table = this.table;
 		const mask = table.length - 2;
 		let p = (h >>> this.shift) << 1;
 		for (let s = table[p] as number; s !== 0; s = table[p] as number) {
 			if (table[p + 1] === h) {
 				const member = this.members[s - 1] as string;
-				if (from === 0 && prefix === "" ? member === key : isJoined(member, prefix, key, from)) return member;
+				if (
+					from === 0 && prefix === "" && end === key.length ? member === key : isJoined(member, prefix, key, from, end)
+				)
+					return member;
 			}
 			p = (p + 2) & mask;
 		}

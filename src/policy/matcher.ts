@@ -1,8 +1,9 @@
 // Origin lookup whose cost depends on the request's host, never on the number of
 // entries: exact origins and wildcard entries in one hash set, a wildcard looked up
-// once per host label as the entry that would admit the host. Any-port entries are in the
-// same set, found by the origin with ":*" for its port; globs are grouped by their fixed
-// parent, so a request only tries the few under its own parent.
+// once per host label as the entry that would admit the host. Any-port entries are in a
+// set of their own, keyed without ":*" and looked up with the request's origin cut before
+// its port; globs are grouped by their fixed parent, so a request only tries the few under
+// its own parent. Every lookup hashes part of the request's own string: none builds one.
 import { EntrySet } from "./entry-set.ts";
 import type { OriginEntry } from "./origin-entry.ts";
 
@@ -29,12 +30,10 @@ export class OriginMatcher {
 	private allowNull = false;
 	private httpsWildcards = 0;
 	private httpWildcards = 0;
-	private anyPortHosts = 0;
-	private anyPortWildcards = 0;
-	/** `scheme://` + parent (`.preview.example.com`, `.example.com:8443`, `.example.com:*`) → its globs. */
-	private globs?: Map<string, Glob[]>;
 	/** Exact origins and wildcard entries, as written in the normalized document. */
 	private readonly entries: EntrySet;
+	/** Only when the document has origin patterns: a request to one without pays nothing for them. */
+	private patterns?: Patterns;
 
 	/** `expected`: how many entries will be added (room is made for them at once). */
 	constructor(expected = 0) {
@@ -59,18 +58,19 @@ export class OriginMatcher {
 			return true;
 		}
 		if (entry.kind === "any-port") {
-			if (!this.entries.add(entry.origin)) return false;
-			if (entry.wildcard) this.anyPortWildcards++;
-			else this.anyPortHosts++;
+			const p = (this.patterns ??= new Patterns());
+			const key = entry.origin.slice(0, -2); // without ":*"
+			if (!p.anyPort.add(key)) return false;
+			p.names.set(key, entry.origin);
+			if (entry.wildcard) p.anyPortWildcards++;
+			else p.anyPortHosts++;
 			return true;
 		}
 		if (entry.kind === "glob") {
-			this.globs ??= new Map();
-			const parent = `${entry.scheme}://${entry.parent}`;
-			const group = this.globs.get(parent) ?? [];
+			const p = (this.patterns ??= new Patterns());
+			const group = p.groupOf(entry, true);
 			if (group.some((g) => g.origin === entry.origin)) return false;
 			group.push({ prefix: entry.prefix, labelSuffix: entry.labelSuffix, origin: entry.origin });
-			this.globs.set(parent, group);
 			return true;
 		}
 		if (entry.kind === "any") {
@@ -90,7 +90,7 @@ export class OriginMatcher {
 
 	/** How many globs share `entry`'s parent, once it is added. */
 	globsBeside(entry: OriginEntry & { kind: "glob" }): number {
-		return this.globs?.get(`${entry.scheme}://${entry.parent}`)?.length ?? 0;
+		return this.patterns?.groupOf(entry, false).length ?? 0;
 	}
 
 	/**
@@ -103,62 +103,106 @@ export class OriginMatcher {
 		const https = key.charCodeAt(4) === 115; /* s */
 		const hostStart = https ? 8 : 7;
 		if ((https ? this.httpsWildcards : this.httpWildcards) > 0) {
-			const found = this.walk(key, hostStart, https);
+			const found = walk(this.entries, key, hostStart, https, key.length);
 			if (found !== undefined) return found;
 		}
-		if (this.anyPortHosts + this.anyPortWildcards === 0 && this.globs === undefined) return undefined;
-		// The same lookups again for the entries written with ":*", which stands for every port.
-		const anyPort = `${withoutPort(key)}:*`;
-		if (this.anyPortHosts > 0 && this.entries.find(anyPort) !== undefined) return anyPort;
-		if (this.anyPortWildcards > 0) {
-			const found = this.walk(anyPort, hostStart, https);
-			if (found !== undefined) return found;
+		const p = this.patterns;
+		if (p === undefined) return undefined;
+		// The same lookups, for the entries written with ":*", on the origin cut before its port.
+		const end = portStart(key);
+		if (p.anyPortHosts > 0) {
+			const found = p.anyPort.find(key, 0, "", end);
+			if (found !== undefined) return p.names.get(found);
 		}
-		if (this.globs !== undefined) return this.matchGlob(key, hostStart) ?? this.matchGlob(anyPort, hostStart);
-		return undefined;
-	}
-
-	/**
-	 * The wildcard entry that admits `key`. A wildcard needs one or more labels before its
-	 * suffix, so the walk starts after the host's first label: the apex never matches `*.apex`.
-	 */
-	private walk(key: string, hostStart: number, https: boolean): string | undefined {
-		// Bracketed IPv6 hosts have no labels; wildcards never name an IP.
-		if (key.charCodeAt(hostStart) === L_BRACKET) return undefined;
-		// "https://app.eu.example.com" → "https://*.eu.example.com", then "https://*.example.com"…
-		const wildcard = https ? "https://*" : "http://*";
-		let dot = key.indexOf(".", hostStart);
-		while (dot > hostStart) {
-			const entry = this.entries.find(key, dot, wildcard);
-			if (entry !== undefined) return entry;
-			dot = key.indexOf(".", dot + 1);
+		if (p.anyPortWildcards > 0) {
+			const found = walk(p.anyPort, key, hostStart, https, end);
+			if (found !== undefined) return p.names.get(found);
 		}
-		return undefined;
-	}
-
-	/** The glob under `key`'s parent that admits its first label. */
-	private matchGlob(key: string, hostStart: number): string | undefined {
-		if (key.charCodeAt(hostStart) === L_BRACKET) return undefined;
-		const dot = key.indexOf(".", hostStart);
-		if (dot < 0) return undefined;
-		const group = (this.globs as Map<string, Glob[]>).get(key.slice(0, hostStart) + key.slice(dot));
-		if (group === undefined) return undefined;
-		for (const glob of group) {
-			const from = hostStart + glob.prefix.length;
-			const to = dot - glob.labelSuffix.length;
-			if (to <= from || !key.startsWith(glob.prefix, hostStart) || !key.startsWith(glob.labelSuffix, to)) continue;
-			let i = from;
-			while (i < to && GLOB_CHAR[key.charCodeAt(i)] === 1) i++;
-			if (i === to) return glob.origin;
-		}
-		return undefined;
+		return p.matchGlob(key, hostStart, https, end);
 	}
 }
 
-/** A canonical origin without its port: `https://app.example.com:8443` → `https://app.example.com`. */
-function withoutPort(key: string): string {
-	if (key.charCodeAt(key.length - 1) === R_BRACKET) return key;
+/** The origin patterns of a list: any-port entries and globs. */
+class Patterns {
+	/** Any-port entries without their ":*": `http://localhost`, `https://*.example.com`. */
+	readonly anyPort = new EntrySet();
+	/** Each `anyPort` member's entry, as written. */
+	readonly names = new Map<string, string>();
+	anyPortHosts = 0;
+	anyPortWildcards = 0;
+	/** `scheme://` + a glob's parent with its port part (`https://.preview.example.com:8443`), and for `:*` globs without it. */
+	private readonly parents = new EntrySet();
+	private readonly anyPortParents = new EntrySet();
+	private readonly groups = new Map<string, Glob[]>();
+	private readonly anyPortGroups = new Map<string, Glob[]>();
+
+	/** The globs under `entry`'s parent; with `create`, an empty group is made for a new parent. */
+	groupOf(entry: OriginEntry & { kind: "glob" }, create: boolean): Glob[] {
+		const anyPort = entry.parent.endsWith(":*");
+		const parent = `${entry.scheme}://${anyPort ? entry.parent.slice(0, -2) : entry.parent}`;
+		const groups = anyPort ? this.anyPortGroups : this.groups;
+		let group = groups.get(parent);
+		if (group === undefined) {
+			group = [];
+			if (!create) return group;
+			(anyPort ? this.anyPortParents : this.parents).add(parent);
+			groups.set(parent, group);
+		}
+		return group;
+	}
+
+	/** The glob under `key`'s parent that admits its first label; `end`: where `key`'s port starts. */
+	matchGlob(key: string, hostStart: number, https: boolean, end: number): string | undefined {
+		if (this.groups.size + this.anyPortGroups.size === 0 || key.charCodeAt(hostStart) === L_BRACKET) return undefined;
+		const dot = key.indexOf(".", hostStart);
+		if (dot < 0) return undefined;
+		const scheme = https ? "https://" : "http://";
+		const parent = this.groups.size > 0 ? this.parents.find(key, dot, scheme) : undefined;
+		const found = parent === undefined ? undefined : matchLabel(this.groups.get(parent) as Glob[], key, hostStart, dot);
+		if (found !== undefined || this.anyPortGroups.size === 0) return found;
+		const anyPortParent = this.anyPortParents.find(key, dot, scheme, end);
+		return anyPortParent === undefined
+			? undefined
+			: matchLabel(this.anyPortGroups.get(anyPortParent) as Glob[], key, hostStart, dot);
+	}
+}
+
+/**
+ * The wildcard entry of `set` that admits `key` cut at `end`. A wildcard needs one or more
+ * labels before its suffix, so the walk starts after the host's first label: the apex
+ * never matches `*.apex`.
+ */
+function walk(set: EntrySet, key: string, hostStart: number, https: boolean, end: number): string | undefined {
+	// Bracketed IPv6 hosts have no labels; wildcards never name an IP.
+	if (key.charCodeAt(hostStart) === L_BRACKET) return undefined;
+	// "https://app.eu.example.com" → "https://*.eu.example.com", then "https://*.example.com"…
+	const wildcard = https ? "https://*" : "http://*";
+	let dot = key.indexOf(".", hostStart);
+	while (dot > hostStart && dot < end) {
+		const entry = set.find(key, dot, wildcard, end);
+		if (entry !== undefined) return entry;
+		dot = key.indexOf(".", dot + 1);
+	}
+	return undefined;
+}
+
+/** The glob of `group` whose label admits `key`'s first label (from `hostStart` to `dot`). */
+function matchLabel(group: readonly Glob[], key: string, hostStart: number, dot: number): string | undefined {
+	for (const glob of group) {
+		const from = hostStart + glob.prefix.length;
+		const to = dot - glob.labelSuffix.length;
+		if (to <= from || !key.startsWith(glob.prefix, hostStart) || !key.startsWith(glob.labelSuffix, to)) continue;
+		let i = from;
+		while (i < to && GLOB_CHAR[key.charCodeAt(i)] === 1) i++;
+		if (i === to) return glob.origin;
+	}
+	return undefined;
+}
+
+/** Where a canonical origin's port starts (its ":"), or its length when it has none. */
+function portStart(key: string): number {
+	if (key.charCodeAt(key.length - 1) === R_BRACKET) return key.length;
 	const colon = key.lastIndexOf(":");
 	// The scheme's own colon (index 4 or 5) is no port's.
-	return colon > 5 ? key.slice(0, colon) : key;
+	return colon > 5 ? colon : key.length;
 }
