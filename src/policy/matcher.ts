@@ -58,7 +58,7 @@ export class OriginMatcher {
 			return true;
 		}
 		if (entry.kind === "any-port") {
-			const p = (this.patterns ??= new Patterns());
+			const p = this.patternSet();
 			const key = entry.origin.slice(0, -2); // without ":*"
 			if (!p.anyPort.add(key)) return false;
 			p.names.set(key, entry.origin);
@@ -67,7 +67,7 @@ export class OriginMatcher {
 			return true;
 		}
 		if (entry.kind === "glob") {
-			const p = (this.patterns ??= new Patterns());
+			const p = this.patternSet();
 			const group = p.groupOf(entry, true);
 			if (group.some((g) => g.origin === entry.origin)) return false;
 			group.push({ prefix: entry.prefix, labelSuffix: entry.labelSuffix, origin: entry.origin });
@@ -81,6 +81,11 @@ export class OriginMatcher {
 		const listed = this.allowNull;
 		this.allowNull = true;
 		return !listed;
+	}
+
+	private patternSet(): Patterns {
+		this.patterns ??= new Patterns();
+		return this.patterns;
 	}
 
 	/** `add` for an exact origin already in canonical form, without an entry object. */
