@@ -1,6 +1,7 @@
 // The Worker: a Hono app. Load the isolate's runtime (config and allowlist store, built
 // once), then the CORS layer decides, and forwards to the route's target when it may.
 import { Hono } from "hono";
+import { analyticsOf } from "./analytics.ts";
 import { ConfigError, type Env, type GatewayConfig, readConfig } from "./config.ts";
 import { type CorsLayer, withCors } from "./cors/cors-layer.ts";
 import { type ForwardOptions, forward, UpstreamError } from "./forward/upstream.ts";
@@ -78,6 +79,13 @@ function buildRuntime(env: Env, log: Logger, now?: () => number): Runtime | Conf
 				debug: config.debug,
 				log,
 				refusals: new RefusalLog(log, { perKey: config.refusalLogLimit, now }),
+				reports: new RefusalLog(log, {
+					perKey: config.refusalLogLimit,
+					now,
+					event: "cors-report",
+					counted: "reported",
+				}),
+				analytics: analyticsOf(config.analytics, log),
 			},
 			forwarding: { timeoutMs: config.upstreamTimeoutMs },
 		};
