@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { analyticsOf } from "./analytics.ts";
 import { ConfigError, type Env, type GatewayConfig, readConfig } from "./config.ts";
-import { type CorsLayer, withCors } from "./cors/cors-layer.ts";
+import { type CorsLayer, gatewayAnswer, withCors } from "./cors/cors-layer.ts";
 import { type ForwardOptions, forward, UpstreamError } from "./forward/upstream.ts";
 import { errorMessage, jsonLog, type Logger, RefusalLog } from "./log.ts";
 import { AllowlistStore } from "./store/allowlist-store.ts";
@@ -46,15 +46,14 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 			(p) => c.executionCtx.waitUntil(p),
 			async () => {
 				const target = config.routes.lookup(url.hostname, url.pathname);
-				if (target === undefined) return c.text("Not found: no route serves this path.\n", 404);
+				if (target === undefined) return gatewayAnswer(c.text("Not found: no route serves this path.\n", 404));
 				try {
 					return await forward(request, url, target, forwarding);
 				} catch (error) {
 					if (!(error instanceof UpstreamError)) throw error;
 					log({ event: "upstream-error", status: error.status, reason: error.reason, path: url.pathname });
-					return c.text(
-						`${error.status === 504 ? "Gateway Timeout" : "Bad Gateway"}: ${error.message}\n`,
-						error.status,
+					return gatewayAnswer(
+						c.text(`${error.status === 504 ? "Gateway Timeout" : "Bad Gateway"}: ${error.message}\n`, error.status),
 					);
 				}
 			},

@@ -3,7 +3,7 @@
 // chosen CORS headers (`h=name:value`), and the real local Analytics Engine binding,
 // wrapped to record what the gateway writes to it.
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, inject, it } from "vitest";
 import { planShards } from "../../src/shards/plan.ts";
 import type { Env } from "../../src/worker/config.ts";
 import {
@@ -202,6 +202,23 @@ describe("agreement logs nothing", () => {
 		const gateway = testGateway();
 		await send(gateway, scripted(answer), "GET", headers);
 		expect(gateway.logs).toEqual([]);
+	});
+});
+
+describe("an answer the gateway gives itself is no target's answer: nothing to compare", () => {
+	it.each([
+		{ rule: "an unreachable target (502)", path: "/down/x", status: 502 },
+		{ rule: "a path no route serves (404)", path: "/nowhere", status: 404 },
+	])("$rule", async ({ path, status }) => {
+		await putAllowlist(REPORTING);
+		const gateway = testGateway({
+			UPSTREAM_URL: "",
+			ROUTES: { "/down": inject("unreachableUrl"), "/echo": inject("upstreamUrl") },
+		});
+		const res = await gateway.fetch(path, { headers: { origin: ORIGIN } });
+		expect(res.status).toBe(status);
+		await res.arrayBuffer();
+		expect(reports(gateway)).toEqual([]);
 	});
 });
 

@@ -29,6 +29,15 @@ function textPerReason(format: (reason: string, text: string) => string): Record
 	return out;
 }
 
+/** Answers the gateway gave instead of the target (502, 504, 404): no target answer to compare. */
+const gatewayAnswers = new WeakSet<Response>();
+
+/** Marks `res` as the gateway's own answer, not the target's: report-only mode compares nothing for it. */
+export function gatewayAnswer(res: Response): Response {
+	gatewayAnswers.add(res);
+	return res;
+}
+
 /** What the CORS layer works with, built once per isolate. */
 export interface CorsLayer {
 	/** The policy to decide with (the allowlist store); a due refresh goes to `waitUntil`. */
@@ -145,6 +154,7 @@ async function reportOnly(
 	layer.refusals.flushIfDue();
 	layer.reports.flushIfDue();
 	const res = await next();
+	if (gatewayAnswers.has(res)) return res;
 	if (outcome.action !== "lookup") {
 		report(req, outcome, res, layer);
 		return res;
