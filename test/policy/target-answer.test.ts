@@ -351,3 +351,17 @@ describe("the allowlist's decision against the target's answer", () => {
 		});
 	});
 });
+
+describe("a hostile request costs no more than an honest one", () => {
+	it("long runs of spaces in Access-Control-Request-Headers are read in linear time", () => {
+		const hostile = `${" ".repeat(200_000)}x${" ".repeat(200_000)}y`;
+		const started = performance.now();
+		const verdict = readAnswer(preflight("GET", hostile), true, false, answer(204, { [ACAO]: APP, [ACAH]: "*" }));
+		expect(verdict).toEqual({
+			decision: "refuse",
+			reason: "header",
+			detail: "Access-Control-Request-Headers is not a list of header names",
+		});
+		expect(performance.now() - started).toBeLessThan(200);
+	});
+});
