@@ -65,6 +65,9 @@ export default defineConfig({
 								ALLOWLIST_REFRESH_SECONDS: "1",
 								UPSTREAM_TIMEOUT_MS: "2000",
 							},
+							// Miniflare's local Analytics Engine dataset: it takes data points and keeps
+							// none, so test/worker/report-only.test.ts wraps it to record the calls.
+							analyticsEngineDatasets: { CORS_ANALYTICS: { dataset: "cors_gateway_test" } },
 							// Real Workers for "service:NAME" routes (test/worker/service-target.test.ts):
 							// ECHO_SERVICE is the one routes name; DECOY_SERVICE, the same script, is
 							// bound but named by no route, so a call to it is one the request chose.

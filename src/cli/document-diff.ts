@@ -9,7 +9,7 @@ const LISTS = [
 	["headers", "header"],
 	["exposeHeaders", "exposed header"],
 ] as const;
-const SETTINGS = ["credentials", "maxAge", "$schema"] as const;
+const SETTINGS = ["credentials", "maxAge", "mode", "$schema"] as const;
 
 /** No origins, default settings: what a new document or a replaced invalid one is shown against. */
 export const EMPTY_DOCUMENT = (compileAllowlist({ origins: [] }) as { document: AllowlistDocument }).document;
@@ -31,7 +31,12 @@ export function diffDocuments(before: AllowlistDocument, after: AllowlistDocumen
 	return lines;
 }
 
-type Settings = Partial<Pick<AllowlistDocument, (typeof LISTS)[number][0] | (typeof SETTINGS)[number]>>;
+type Settings = Partial<
+	Pick<AllowlistDocument, (typeof LISTS)[number][0] | Exclude<(typeof SETTINGS)[number], "mode">>
+> & {
+	/** A route keeps the mode it writes, "enforce" too. */
+	mode?: string;
+};
 
 /** The top level's changes (`where` ""), or a route's, whose unset fields are inherited. */
 function diffSettings(before: Settings, after: Settings, where: string): string[] {

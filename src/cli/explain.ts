@@ -126,6 +126,10 @@ export function explain(policy: CorsPolicy, asWritten: CheckRequest): { approved
 	const target =
 		policy.document !== null && (routes > 0 || req.host !== null || path !== "/") ? `${req.host ?? ""}${path}` : null;
 	if (target !== null) lines.push(routeLine(routed.route, target, routes));
+	if (routed.reportOnly)
+		lines.push(
+			"report-only: the gateway enforces none of what follows; it forwards the request, preflight included, to the target, returns its answer untouched and logs a cors-report line where the target answers otherwise",
+		);
 	const refuser: Refuser = {
 		document: routed.document,
 		route: routed.route,

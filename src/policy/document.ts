@@ -12,6 +12,7 @@ import {
 	checkHeaders,
 	checkMaxAge,
 	checkMethods,
+	checkMode,
 	checkOrigins,
 	DEFAULTS,
 	type PolicySettings,
@@ -54,6 +55,7 @@ const FIELDS = [
 	"exposeHeaders",
 	"maxAge",
 	"shards",
+	"mode",
 	"routes",
 ];
 
@@ -146,6 +148,7 @@ export function validateAllowlist(value: unknown, options: ValidateOptions = {})
 	const headers = checkHeaders(doc.headers ?? DEFAULTS.headers, "headers", r);
 	const exposeHeaders = checkExposeHeaders(doc.exposeHeaders ?? DEFAULTS.exposeHeaders, "exposeHeaders", r);
 	const shards = doc.shards === undefined ? undefined : checkShardManifest(doc.shards, r.problem);
+	const mode = doc.mode === undefined ? "enforce" : checkMode(doc.mode, "mode", r);
 	const top: PolicySettings = {
 		origins,
 		credentials: credentials === true,
@@ -154,6 +157,8 @@ export function validateAllowlist(value: unknown, options: ValidateOptions = {})
 		exposeHeaders,
 		maxAge: maxAge as number,
 		...(shards ? { shards } : {}),
+		// Written only when it reports, so that enforcing documents normalize as they always have.
+		...(mode === "report-only" ? { mode } : {}),
 	};
 	const routes = doc.routes === undefined ? undefined : checkRoutes(doc.routes, top, matcher, r);
 

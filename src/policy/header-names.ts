@@ -55,6 +55,11 @@ export function isTokenChar(code: number): boolean {
 	return code < 128 && TCHAR[code] === 1;
 }
 
+/** Optional whitespace (RFC 9110 OWS): space or horizontal tab. */
+export function isOws(code: number): boolean {
+	return code === 32 || code === 9;
+}
+
 export function isToken(value: string): boolean {
 	if (value.length === 0) return false;
 	for (let i = 0; i < value.length; i++) if (!isTokenChar(value.charCodeAt(i))) return false;

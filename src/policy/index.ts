@@ -16,3 +16,10 @@ export { RouteTable } from "./route-table.ts";
 export { MAX_ROUTE_ORIGINS, MAX_ROUTES, type RouteSettings } from "./routes.ts";
 export type { PublicSuffixes } from "./settings.ts";
 export { MAX_SHARDS, type ShardManifest } from "./shard-manifest.ts";
+export {
+	type Answer,
+	compareWithTarget,
+	type Difference,
+	type DifferenceReason,
+	type Verdict,
+} from "./target-answer.ts";

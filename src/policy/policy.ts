@@ -106,6 +106,13 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 	readonly document: AllowlistDocument | null;
 	/** The route key this policy decides for; null for the top level. */
 	readonly route: string | null;
+	/** This policy reports instead of enforcing (docs/SPEC.md "Report-only mode"). */
+	readonly reportOnly: boolean;
+	/**
+	 * This policy or one of its routes reports: only then must a request's route be chosen
+	 * before deciding, so enforcing documents pay one property read for report-only mode.
+	 */
+	readonly reports: boolean;
 	/** The routes' policies; undefined without routes, so that deciding costs no lookup. */
 	private readonly routes?: RouteTable<AnyCorsPolicy>;
 	private readonly validRoutes?: readonly ValidRoute[];
@@ -134,6 +141,9 @@ export class CorsPolicy<Source extends OriginSource | undefined = undefined> {
 		this.document = document;
 		this.route = route;
 		this.source = ("source" in valid ? valid.source : undefined) as Source;
+		this.reportOnly = document?.mode === "report-only";
+		this.reports =
+			this.reportOnly || ("routes" in valid && valid.routes?.some((r) => r.settings.mode === "report-only") === true);
 		if ("missing" in valid) this.missing = valid.missing;
 		else if (valid.routes !== undefined && valid.routes.length > 0) {
 			const source = valid.source;

@@ -1,6 +1,6 @@
 // `Access-Control-Request-Headers` in one bounded pass, no regex: a hostile 4 KiB value
 // of commas costs the same as an honest one.
-import { isTokenChar } from "./header-names.ts";
+import { isOws, isTokenChar } from "./header-names.ts";
 
 export const MAX_REQUEST_HEADERS_LENGTH = 4096;
 
@@ -32,9 +32,4 @@ export function checkRequestHeaders(value: string, allowed: ReadonlySet<string>)
 		if (!allowed.has(name)) return { reason: "header-not-allowed", header: name };
 	}
 	return undefined;
-}
-
-// Optional whitespace (RFC 9110 OWS): space or horizontal tab.
-function isOws(c: number): boolean {
-	return c === 32 || c === 9;
 }

@@ -11,7 +11,9 @@ import {
 	checkHeaders,
 	checkMaxAge,
 	checkMethods,
+	checkMode,
 	checkOrigins,
+	type Mode,
 	type PolicySettings,
 	type Reporter,
 } from "./settings.ts";
@@ -28,6 +30,8 @@ export interface RouteSettings {
 	headers?: string[];
 	exposeHeaders?: string[];
 	maxAge?: number;
+	/** Kept as written, `"enforce"` too: it is what stops a route inheriting a reporting top level. */
+	mode?: Mode;
 }
 
 /** A route ready to compile: its key, its effective policy and that policy's origin matcher. */
@@ -40,7 +44,7 @@ export interface ValidRoute {
 	inheritsOrigins: boolean;
 }
 
-const FIELDS = ["origins", "credentials", "methods", "headers", "exposeHeaders", "maxAge"];
+const FIELDS = ["origins", "credentials", "methods", "headers", "exposeHeaders", "maxAge", "mode"];
 const ELSEWHERE = {
 	shards:
 		"the shard manifest is top-level only: list a route's own origins inline, or leave out its \"origins\" to use the top level's",
@@ -185,6 +189,11 @@ function checkRoute(
 		checkMaxAge(route.maxAge, `${base}.maxAge`, r);
 		if (typeof route.maxAge === "number") set.maxAge = route.maxAge;
 	}
+	if (route.mode !== undefined) {
+		const mode = checkMode(route.mode, `${base}.mode`, r);
+		if (mode !== undefined) set.mode = mode;
+	}
+	const mode = set.mode ?? top.mode ?? "enforce";
 
 	const settings: PolicySettings = {
 		origins: set.origins ?? top.origins,
@@ -194,6 +203,7 @@ function checkRoute(
 		exposeHeaders: set.exposeHeaders ?? top.exposeHeaders,
 		maxAge: set.maxAge ?? top.maxAge,
 		...(inherits && top.shards ? { shards: top.shards } : {}),
+		...(mode === "report-only" ? { mode } : {}),
 	};
 	// In the order of FIELDS, whatever the order written: the normalized form is one text.
 	const ordered = Object.fromEntries(FIELDS.flatMap((f) => (f in set ? [[f, set[f as keyof RouteSettings]]] : [])));

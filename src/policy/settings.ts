@@ -36,7 +36,13 @@ export interface PolicySettings {
 	maxAge: number;
 	/** A large allowlist's origins live in KV shards named by this manifest, besides `origins`. */
 	shards?: ShardManifest;
+	/** Set only when the policy reports instead of enforcing: absent is `"enforce"`. */
+	mode?: "report-only";
 }
+
+/** Whether the gateway enforces a policy, or forwards everything and reports where the target disagrees. */
+export type Mode = "enforce" | "report-only";
+const MODES: readonly Mode[] = ["enforce", "report-only"];
 
 export type Report = (path: string, rule: string, message: string, fix?: string) => unknown;
 
@@ -97,6 +103,21 @@ function checkSuffix(entry: OriginEntry, normal: string, at: string, r: Reporter
 export function checkCredentials(value: unknown, path: string, r: Reporter): void {
 	if (typeof value !== "boolean")
 		r.problem(path, "credentials-not-boolean", `expected true or false, got ${describe(value)}`);
+}
+
+/** The mode at `path`, or undefined for a problem: anything but the two modes is one, never a guess. */
+export function checkMode(value: unknown, path: string, r: Reporter): Mode | undefined {
+	if (MODES.includes(value as Mode)) return value as Mode;
+	// "Report-Only", "report_only", "reportOnly": a spelling of a mode, named in the fix.
+	const letters = typeof value === "string" ? value.toLowerCase().replace(/[^a-z]/g, "") : undefined;
+	const near = MODES.find((m) => m.replace("-", "") === letters);
+	r.problem(
+		path,
+		"mode-unknown",
+		`expected "enforce" or "report-only", got ${describe(value)}`,
+		near ? `write "${near}"` : 'remove it to enforce, or write "report-only" to forward everything and report',
+	);
+	return undefined;
 }
 
 export function checkMaxAge(value: unknown, path: string, r: Reporter): void {
@@ -301,15 +322,6 @@ export function checkFieldNames(
 ): void {
 	for (const key of Object.keys(object)) {
 		if (fields.includes(key)) continue;
-		if (key === "mode") {
-			r.problem(
-				`${base}${key}`,
-				"mode-not-built",
-				'"mode" is not supported: report-only mode is not built yet',
-				"remove it: requests are enforced",
-			);
-			continue;
-		}
 		const near = fields.find((f) => closeTo(key, f));
 		r.problem(
 			`${base}${key}`,

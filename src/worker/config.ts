@@ -27,6 +27,11 @@ export interface Env {
 	ROUTES?: string | Record<string, unknown>;
 	/** The Worker's static assets (wrangler.toml `[assets]`), used by `"assets"` routes. */
 	ASSETS?: Fetcher;
+	/**
+	 * A Workers Analytics Engine dataset (wrangler.toml `[[analytics_engine_datasets]]`):
+	 * when bound, one data point per refusal and per report-only difference.
+	 */
+	CORS_ANALYTICS?: AnalyticsEngineDataset;
 	// Service bindings (wrangler.toml `[[services]]`) have the names operators give them:
 	// `"service:NAME"` routes name them, and readConfig looks each one up when it loads.
 }
@@ -43,6 +48,7 @@ export interface GatewayConfig {
 	refreshMs: number;
 	debug: boolean;
 	refusalLogLimit: number;
+	analytics?: AnalyticsEngineDataset;
 }
 
 function positiveNumber(
@@ -70,7 +76,17 @@ export function readConfig(env: Env): GatewayConfig {
 		refreshMs: positiveNumber(env, "ALLOWLIST_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS, 0) * 1000,
 		debug: env.CORS_DEBUG === "true",
 		refusalLogLimit: Math.floor(positiveNumber(env, "REFUSAL_LOG_LIMIT", DEFAULT_REFUSAL_LOG_LIMIT, 0)),
+		...(env.CORS_ANALYTICS === undefined ? {} : { analytics: analyticsDataset(env.CORS_ANALYTICS) }),
 	};
+}
+
+/** CORS_ANALYTICS bound to a var, a KV namespace or anything else that cannot take data points is a mistake to name. */
+function analyticsDataset(binding: unknown): AnalyticsEngineDataset {
+	if (typeof (binding as Partial<AnalyticsEngineDataset> | null)?.writeDataPoint === "function")
+		return binding as AnalyticsEngineDataset;
+	throw new ConfigError(
+		'CORS_ANALYTICS must be a Workers Analytics Engine dataset: bind one with [[analytics_engine_datasets]] binding = "CORS_ANALYTICS", or remove what is bound under that name',
+	);
 }
 
 // --- the route table: which configured target serves a path. Targets are fixed when the

@@ -1,8 +1,9 @@
 // The Worker: a Hono app. Load the isolate's runtime (config and allowlist store, built
 // once), then the CORS layer decides, and forwards to the route's target when it may.
 import { Hono } from "hono";
+import { analyticsOf } from "./analytics.ts";
 import { ConfigError, type Env, type GatewayConfig, readConfig } from "./config.ts";
-import { type CorsLayer, withCors } from "./cors/cors-layer.ts";
+import { type CorsLayer, gatewayAnswer, withCors } from "./cors/cors-layer.ts";
 import { type ForwardOptions, forward, UpstreamError } from "./forward/upstream.ts";
 import { errorMessage, jsonLog, type Logger, RefusalLog } from "./log.ts";
 import { AllowlistStore } from "./store/allowlist-store.ts";
@@ -45,15 +46,14 @@ export function createGateway(options: GatewayOptions = {}): Hono<{ Bindings: En
 			(p) => c.executionCtx.waitUntil(p),
 			async () => {
 				const target = config.routes.lookup(url.hostname, url.pathname);
-				if (target === undefined) return c.text("Not found: no route serves this path.\n", 404);
+				if (target === undefined) return gatewayAnswer(c.text("Not found: no route serves this path.\n", 404));
 				try {
 					return await forward(request, url, target, forwarding);
 				} catch (error) {
 					if (!(error instanceof UpstreamError)) throw error;
 					log({ event: "upstream-error", status: error.status, reason: error.reason, path: url.pathname });
-					return c.text(
-						`${error.status === 504 ? "Gateway Timeout" : "Bad Gateway"}: ${error.message}\n`,
-						error.status,
+					return gatewayAnswer(
+						c.text(`${error.status === 504 ? "Gateway Timeout" : "Bad Gateway"}: ${error.message}\n`, error.status),
 					);
 				}
 			},
@@ -78,6 +78,13 @@ function buildRuntime(env: Env, log: Logger, now?: () => number): Runtime | Conf
 				debug: config.debug,
 				log,
 				refusals: new RefusalLog(log, { perKey: config.refusalLogLimit, now }),
+				reports: new RefusalLog(log, {
+					perKey: config.refusalLogLimit,
+					now,
+					event: "cors-report",
+					counted: "reported",
+				}),
+				analytics: analyticsOf(config.analytics, log),
 			},
 			forwarding: { timeoutMs: config.upstreamTimeoutMs },
 		};

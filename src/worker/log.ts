@@ -13,11 +13,16 @@ export function errorMessage(error: unknown): string {
 // A bot or a misconfigured client repeating one refused request must not write one line
 // per request into Workers Logs. Within each window the first `perKey` refusals of a
 // (reason, origin) pair are logged in full (at most `perWindow` in all), the rest only
-// counted; the window's counts then go out as one `cors-refused-summary` line.
+// counted; the window's counts then go out as one `cors-refused-summary` line. Report-only
+// mode's `cors-report` lines are held to the same bounds by a second log of this kind.
 
 export interface RefusalLogOptions {
 	/** Full lines per (reason, origin) per window. */
 	perKey: number;
+	/** The bounded lines' event: the summary is `<event>-summary` (default `cors-refused`). */
+	event?: string;
+	/** What the summary calls the lines it counts (default `refused`). */
+	counted?: string;
 	/** Window length in ms. */
 	windowMs?: number;
 	now?: () => number;
@@ -43,6 +48,8 @@ export class RefusalLog {
 	private readonly perWindow: number;
 	private readonly windowMs: number;
 	private readonly now: () => number;
+	private readonly summaryEvent: string;
+	private readonly counted: string;
 	private counts = new Map<string, Count>();
 	private windowStart = 0;
 	private windowEnd = -1;
@@ -57,6 +64,8 @@ export class RefusalLog {
 		this.perWindow = options.perKey * KEYS_LOGGED_IN_FULL;
 		this.windowMs = options.windowMs ?? WINDOW_MS;
 		this.now = options.now ?? Date.now;
+		this.summaryEvent = `${options.event ?? "cors-refused"}-summary`;
+		this.counted = options.counted ?? "refused";
 	}
 
 	/**
@@ -104,12 +113,12 @@ export class RefusalLog {
 		const top = [...this.counts.values()]
 			.sort((a, b) => b.refused - a.refused)
 			.slice(0, SUMMARY_TOP)
-			.map(({ reason, origin, refused }) => ({ reason, origin, refused }));
+			.map(({ reason, origin, refused }) => ({ reason, origin, [this.counted]: refused }));
 		this.log({
-			event: "cors-refused-summary",
+			event: this.summaryEvent,
 			since: new Date(this.windowStart).toISOString(),
 			seconds: this.windowMs / 1000,
-			refused: this.refused,
+			[this.counted]: this.refused,
 			logged: this.logged,
 			unlogged: this.refused - this.logged,
 			top,

@@ -211,3 +211,16 @@ describe("check explains origin patterns: which one admitted, and the near misse
 		]);
 	});
 });
+
+describe("check says when the policy that decides only reports", () => {
+	const REPORT = "report-only: the gateway enforces none of what follows";
+	const doc = { origins: [APP], mode: "report-only", routes: { "/strict": { mode: "enforce" } } };
+	it.each([
+		["a report-only top level", { path: "/orders" }, true],
+		["an enforcing route under it", { path: "/strict/x" }, false],
+		["an enforcing document", { path: "/orders" }, false],
+	])("%s", (rule, request, reports) => {
+		const policy = policyOf(rule === "an enforcing document" ? { origins: [APP] } : doc);
+		expect(lines(policy, request).some((l) => l.startsWith(REPORT))).toBe(reports);
+	});
+});

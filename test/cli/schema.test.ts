@@ -75,6 +75,12 @@ describe("schema and validator agree", () => {
 			},
 		],
 		["an empty routes object", { ...o(), routes: {} }],
+		['mode "report-only" at the top level', { ...o(), mode: "report-only" }],
+		['mode "enforce", the default', { ...o(), mode: "enforce" }],
+		[
+			"a route's own mode, either way",
+			{ ...o(), mode: "report-only", routes: { "/a": { mode: "enforce" }, "/b": { mode: "report-only" } } },
+		],
 		[
 			'"*" in a route that turns credentials off',
 			{ ...o(), credentials: true, routes: { "/f": { origins: ["*"], credentials: false } } },
@@ -143,7 +149,10 @@ describe("schema and validator agree", () => {
 		["a route key with a scheme", { ...o(), routes: { "https://api.example.com/": {} } }],
 		["a route key with a wildcard host", { ...o(), routes: { "*.example.com/": {} } }],
 		["an unknown field in a route", { ...o(), routes: { "/f": { orgins: [] } } }],
-		["mode in a route (not built yet)", { ...o(), routes: { "/f": { mode: "report-only" } } }],
+		["an unknown mode", { ...o(), mode: "report" }],
+		["a mode in another case", { ...o(), mode: "Report-Only" }],
+		["a mode that is not a string", { ...o(), mode: true }],
+		["an unknown mode in a route", { ...o(), routes: { "/f": { mode: "off" } } }],
 		["shards in a route", { ...o(), routes: { "/f": { shards: {} } } }],
 		[
 			'"*" in a route with the top level\'s credentials',

@@ -110,3 +110,32 @@ describe("the summary of a window", () => {
 		expect(top[0]).toEqual({ reason: "origin-not-allowed", origin: "https://o7.example", refused: 9 });
 	});
 });
+
+describe("the same bounds for another event (report-only mode's cors-report lines)", () => {
+	it("names its summary after the event and counts under its own word", () => {
+		const clock = { now: 1_000_000 };
+		const lines: Record<string, unknown>[] = [];
+		const log = new RefusalLog((e) => lines.push(e), {
+			perKey: 2,
+			now: () => clock.now,
+			event: "cors-report",
+			counted: "reported",
+		});
+		let full = 0;
+		for (let i = 0; i < 5; i++) if (log.admit("allowlist-refuses-origin", "https://x.example")) full++;
+		expect(full).toBe(2);
+		clock.now += MINUTE;
+		log.flushIfDue();
+		expect(lines).toEqual([
+			{
+				event: "cors-report-summary",
+				since: new Date(1_000_000).toISOString(),
+				seconds: 60,
+				reported: 5,
+				logged: 2,
+				unlogged: 3,
+				top: [{ reason: "allowlist-refuses-origin", origin: "https://x.example", reported: 5 }],
+			},
+		]);
+	});
+});

@@ -278,7 +278,7 @@ describe("every problem says what is wrong and how to fix it", () => {
 			{ origins: [], allowAll: true },
 			"allowAll",
 			'"allowAll"',
-			"remove it; the fields are $schema, origins, credentials, methods, headers, exposeHeaders, maxAge, shards, routes",
+			"remove it; the fields are $schema, origins, credentials, methods, headers, exposeHeaders, maxAge, shards, mode, routes",
 		],
 		[
 			"credentials not a boolean",

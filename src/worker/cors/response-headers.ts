@@ -9,6 +9,13 @@ export function dropAccessControl(headers: Headers): void {
 	for (const name of names) headers.delete(name);
 }
 
+/** A copy of the `Access-Control-*` headers alone: what report-only mode reads and logs of a target's answer. */
+export function accessControlOf(headers: Headers): Headers {
+	const out = new Headers();
+	for (const [name, value] of headers) if (name.startsWith("access-control-")) out.set(name, value);
+	return out;
+}
+
 /** Adds each token of `tokens` to `Vary` unless present (case-insensitively) or `Vary: *`. */
 export function mergeVary(headers: Headers, tokens: string): void {
 	const current = headers.get("vary");
