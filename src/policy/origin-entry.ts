@@ -70,7 +70,9 @@ function checkGlobLabel(label: string): EntryFault | undefined {
 			return fault(
 				"glob-invalid-character",
 				`the pattern's label "${label}" contains "${label[i]}"; beside the "*" only letters, digits, "-" and "_" are allowed`,
-				/[^\p{ASCII}]/u.test(label) ? "write the literal part in punycode (xn--…), or list the hosts" : undefined,
+				/[^\p{ASCII}]/u.test(label)
+					? "write the literal part in punycode (xn--…), or list the hosts"
+					: 'keep letters, digits, "-" and "_" beside the "*", or list the hosts',
 			);
 		}
 	}
@@ -186,7 +188,11 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 	const anyPort = port === "*";
 	if (port !== "" && !anyPort) {
 		if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65535 || Number(port) === 0) {
-			return fault("origin-port", `port "${port}" is not a number from 1 to 65535`);
+			return fault(
+				"origin-port",
+				`port "${port}" is not a number from 1 to 65535`,
+				port.includes("*") ? 'write ":*" for every port, or one port number' : undefined,
+			);
 		}
 		if (port.startsWith("0"))
 			return fault("origin-port", `port "${port}" has a leading zero`, `use port ${Number(port)}`);
@@ -202,12 +208,14 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 			return fault(
 				"wildcard-count",
 				'the host has more than one "*"; a pattern has one: a whole leftmost label ("*.example.com") or one inside it ("pr-*.example.com")',
+				`keep one "*", as in "${base}*.example.com" or "${base}pr-*.example.com", or list the hosts`,
 			);
 		}
 		if (firstDot < 0 || star > firstDot) {
 			return fault(
 				"wildcard-position",
 				'a "*" in the host must be in its leftmost label, as in "https://*.example.com" or "https://pr-*.example.com"',
+				'move the "*" into the leftmost label, or list the hosts',
 			);
 		}
 		const domain = toAsciiHost(host.slice(firstDot + 1));
@@ -226,7 +234,11 @@ export function parseOriginEntry(raw: unknown): OriginEntry | EntryFault {
 			);
 		}
 		if (isNumericLabel(labels[labels.length - 1] as string)) {
-			return fault("wildcard-ip", "a wildcard cannot stand in an IP address");
+			return fault(
+				"wildcard-ip",
+				"a wildcard cannot stand in an IP address",
+				'list each IP origin, or write one with ":*" for every port',
+			);
 		}
 		const parent = `.${domain}${portPart}`;
 		if (firstDot === 1) {

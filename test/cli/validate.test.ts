@@ -60,7 +60,7 @@ describe("validate: one precise message per problem (exit 1)", () => {
 		[
 			"a wildcard outside the leftmost label",
 			{ origins: ["https://a.b*.example.com"] },
-			'error: origins[0]: "https://a.b*.example.com": a "*" in the host must be in its leftmost label, as in "https://*.example.com" or "https://pr-*.example.com" [wildcard-position]',
+			'error: origins[0]: "https://a.b*.example.com": a "*" in the host must be in its leftmost label, as in "https://*.example.com" or "https://pr-*.example.com" (fix: move the "*" into the leftmost label, or list the hosts) [wildcard-position]',
 		],
 		[
 			'"*" with credentials',

@@ -162,19 +162,54 @@ describe("patterns are written in one normal form", () => {
 
 describe("malformed patterns are refused, with why and the fix", () => {
 	it.each([
-		["two stars in the host", "https://a*b*.example.com", "wildcard-count", undefined],
-		["a glob beside a *. label", "https://*.pr-*.example.com", "wildcard-count", undefined],
-		["two stars in a row", "https://pr-**.example.com", "wildcard-count", undefined],
-		["a star outside the leftmost label", "https://pr.x*.example.com", "wildcard-position", undefined],
-		["a star with no dot after it", "https://pr-*", "wildcard-position", undefined],
+		[
+			"two stars in the host",
+			"https://a*b*.example.com",
+			"wildcard-count",
+			'keep one "*", as in "https://*.example.com" or "https://pr-*.example.com", or list the hosts',
+		],
+		[
+			"a glob beside a *. label",
+			"https://*.pr-*.example.com",
+			"wildcard-count",
+			'keep one "*", as in "https://*.example.com" or "https://pr-*.example.com", or list the hosts',
+		],
+		[
+			"two stars in a row",
+			"https://pr-**.example.com",
+			"wildcard-count",
+			'keep one "*", as in "https://*.example.com" or "https://pr-*.example.com", or list the hosts',
+		],
+		[
+			"a star outside the leftmost label",
+			"https://pr.x*.example.com",
+			"wildcard-position",
+			'move the "*" into the leftmost label, or list the hosts',
+		],
+		[
+			"a star with no dot after it",
+			"https://pr-*",
+			"wildcard-position",
+			'move the "*" into the leftmost label, or list the hosts',
+		],
 		[
 			"a glob on a top-level domain",
 			"https://pr-*.com",
 			"glob-too-broad",
 			'list a registrable domain, such as "https://pr-*.example.com"',
 		],
-		["a glob over an IP address", "http://1*.0.0.1", "wildcard-ip", undefined],
-		["a glob with a character no host has", "https://pr!-*.example.com", "glob-invalid-character", undefined],
+		[
+			"a glob over an IP address",
+			"http://1*.0.0.1",
+			"wildcard-ip",
+			'list each IP origin, or write one with ":*" for every port',
+		],
+		[
+			"a glob with a character no host has",
+			"https://pr!-*.example.com",
+			"glob-invalid-character",
+			'keep letters, digits, "-" and "_" beside the "*", or list the hosts',
+		],
 		[
 			"a glob with a non-ASCII character",
 			"https://café-*.example.com",
@@ -182,9 +217,19 @@ describe("malformed patterns are refused, with why and the fix", () => {
 			"write the literal part in punycode (xn--…), or list the hosts",
 		],
 		["a glob label over 63 characters", `https://${"a".repeat(63)}*.example.com`, "host-label-too-long", undefined],
-		["a port that is neither a number nor *", "http://localhost:**", "origin-port", undefined],
-		["a port of * and digits", "http://localhost:8*", "origin-port", undefined],
-		["* alone as the host, any port", "https://*:*", "wildcard-position", undefined],
+		[
+			"a port that is neither a number nor *",
+			"http://localhost:**",
+			"origin-port",
+			'write ":*" for every port, or one port number',
+		],
+		["a port of * and digits", "http://localhost:8*", "origin-port", 'write ":*" for every port, or one port number'],
+		[
+			"* alone as the host, any port",
+			"https://*:*",
+			"wildcard-position",
+			'move the "*" into the leftmost label, or list the hosts',
+		],
 	])("refuses %s: %s", (_rule, entry, rule, fix) => {
 		const result = validateAllowlist({ origins: [entry] });
 		expect(result.ok).toBe(false);
