@@ -26,12 +26,17 @@ export default defineConfig({
 			coreProject,
 			{
 				// The cors-gateway command line, run as a child process against real local KV
-				// directories; each wrangler run takes a few seconds.
+				// directories; each wrangler run takes a few seconds. Its files mostly wait on
+				// those child processes, so three run at once, after the other projects (a
+				// group of their own): the Worker's real-time tests never share the cores
+				// with them. vitest's default is one worker fewer than the cores: one, here.
 				test: {
 					name: "cli",
 					environment: "node",
 					include: ["test/cli/**/*.test.ts"],
 					testTimeout: 180_000,
+					maxWorkers: 3,
+					sequence: { groupOrder: 1 },
 				},
 			},
 			{
