@@ -315,3 +315,37 @@ describe("sharded documents keep the patterns inline: a shard only holds what on
 		});
 	});
 });
+
+describe("every kind of entry is tried after a miss of the kinds before it", () => {
+	const ALL = policyOf([
+		"https://exact.example.com",
+		"https://*.wild.example.com",
+		"http://localhost:*",
+		"https://*.anyport.example.com:*",
+		"https://pr-*.preview.example.com",
+		"https://qa-*.preview.example.com:*",
+	]);
+
+	it.each([
+		["an exact entry", "https://exact.example.com", "https://exact.example.com"],
+		["a wildcard", "https://a.wild.example.com", "https://*.wild.example.com"],
+		["any port on a host", "http://localhost:3000", "http://localhost:*"],
+		["any port under a wildcard", "https://a.anyport.example.com:8443", "https://*.anyport.example.com:*"],
+		["a glob", "https://pr-7.preview.example.com", "https://pr-*.preview.example.com"],
+		["a glob on any port", "https://qa-7.preview.example.com:8443", "https://qa-*.preview.example.com:*"],
+		["a glob on any port, the default port", "https://qa-7.preview.example.com", "https://qa-*.preview.example.com:*"],
+	])("%s: %s", (_rule, origin, entry) => {
+		expect(admittedBy(ALL, origin)).toBe(entry);
+	});
+
+	it("none of them: refused", () => {
+		expect(admittedBy(ALL, "https://pr-7.preview.example.com:8443")).toBeNull();
+		expect(admittedBy(ALL, "https://anyport.example.com:8443")).toBeNull();
+	});
+
+	it("a glob written twice (in any case) is one entry: the repeat is warned about", () => {
+		const result = validateAllowlist({ origins: ["https://pr-*.example.com", "https://PR-*.Example.com"] });
+		expect(result.ok && result.document.origins).toEqual(["https://pr-*.example.com"]);
+		expect(result.warnings.map((w) => [w.path, w.rule])).toEqual([["origins[1]", "duplicate"]]);
+	});
+});

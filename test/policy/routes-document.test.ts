@@ -252,3 +252,179 @@ describe("warnings name the route too", () => {
 		expect(result.warnings).toContainEqual(expect.objectContaining({ path, rule }));
 	});
 });
+
+describe("every route problem and warning, exactly: where, which rule, what is wrong and the fix", () => {
+	const A = ["https://a.example"];
+	const ROUTE_FIX =
+		'write {"origins": [...]} with the fields that differ from the top level (origins, credentials, methods, headers, exposeHeaders, maxAge, mode)';
+	const ROUTES_FIX = 'write "routes": {"/fonts": {"origins": ["*"]}}';
+	const many = <T>(n: number, item: (i: number) => T) => Array.from({ length: n }, (_, i) => item(i));
+
+	it.each([
+		[
+			"routes an array",
+			{ origins: A, routes: [] },
+			"routes",
+			"routes-not-object",
+			"expected an object of route key → route policy, got an array",
+			ROUTES_FIX,
+		],
+		[
+			"routes null",
+			{ origins: A, routes: null },
+			"routes",
+			"routes-not-object",
+			"expected an object of route key → route policy, got null",
+			ROUTES_FIX,
+		],
+		[
+			"routes a string",
+			{ origins: A, routes: "/fonts" },
+			"routes",
+			"routes-not-object",
+			'expected an object of route key → route policy, got the string "/fonts"',
+			ROUTES_FIX,
+		],
+		[
+			"a route that is true",
+			{ origins: A, routes: { "/r": true } },
+			'routes["/r"]',
+			"route-not-object",
+			"expected the route's policy, an object, got boolean true",
+			ROUTE_FIX,
+		],
+		[
+			"a route that is null",
+			{ origins: A, routes: { "/r": null } },
+			'routes["/r"]',
+			"route-not-object",
+			"expected the route's policy, an object, got null",
+			ROUTE_FIX,
+		],
+		[
+			"a route that is an array",
+			{ origins: A, routes: { "/r": [] } },
+			'routes["/r"]',
+			"route-not-object",
+			"expected the route's policy, an object, got an array",
+			ROUTE_FIX,
+		],
+		[
+			"a key without /",
+			{ origins: A, routes: { fonts: {} } },
+			'routes["fonts"]',
+			"route-key-no-path",
+			'"fonts": a route key is a path starting with /, optionally preceded by a host',
+			'use "/fonts" for a path, or "fonts/" for every path of host fonts',
+		],
+		[
+			"one route twice",
+			{ origins: A, routes: { "/a": {}, "/a/": {} } },
+			'routes["/a/"]',
+			"route-duplicate",
+			'"/a/" is the same route as "/a" (both are "/a")',
+			"merge the two into one",
+		],
+		[
+			"a route's origins not an array",
+			{ origins: A, routes: { "/r": { origins: "https://b.example" } } },
+			'routes["/r"].origins',
+			"origins-not-array",
+			'expected an array of origins, got the string "https://b.example"',
+			undefined,
+		],
+		[
+			'credentials on under the top level\'s "*"',
+			{ origins: ["*"], routes: { "/r": { credentials: true } } },
+			'routes["/r"].credentials',
+			"wildcard-with-credentials",
+			'"credentials": true with the top level\'s "*" origins: browsers refuse a wildcard on credentialed requests, and reflecting every origin would let any site act as the user',
+			'give the route its own "origins", or leave credentials off',
+		],
+		[
+			"shards in a route",
+			{ origins: A, routes: { "/r": { shards: {} } } },
+			'routes["/r"].shards',
+			"unknown-field",
+			'unknown field "shards"',
+			"the shard manifest is top-level only: list a route's own origins inline, or leave out its \"origins\" to use the top level's",
+		],
+		[
+			"routes in a route",
+			{ origins: A, routes: { "/r": { routes: {} } } },
+			'routes["/r"].routes',
+			"unknown-field",
+			'unknown field "routes"',
+			"routes do not nest: write the longer key at the top of routes",
+		],
+		[
+			"$schema in a route",
+			{ origins: A, routes: { "/r": { $schema: "x" } } },
+			'routes["/r"].$schema',
+			"unknown-field",
+			'unknown field "$schema"',
+			"remove it; $schema belongs at the top of the document",
+		],
+		[
+			`${MAX_ROUTES + 1} routes`,
+			{ origins: [], routes: Object.fromEntries(many(MAX_ROUTES + 1, (i) => [`/r${i}`, {}])) },
+			"routes",
+			"routes-too-many",
+			`${MAX_ROUTES + 1} routes; a document has at most ${MAX_ROUTES}`,
+			"merge routes that share a policy under their common prefix",
+		],
+		[
+			`${MAX_ROUTE_ORIGINS + 1} origins in a route`,
+			{ origins: [], routes: { "/r": { origins: many(MAX_ROUTE_ORIGINS + 1, (i) => `https://o${i}.example.com`) } } },
+			'routes["/r"].origins',
+			"route-origins-too-many",
+			`${MAX_ROUTE_ORIGINS + 1} origins; a route lists at most ${MAX_ROUTE_ORIGINS} (its origins are never sharded)`,
+			'put the large list at the top level, where it can be sharded, and leave out this route\'s "origins" to use it',
+		],
+	])("problem: %s", (_rule, doc, path, rule, message, fix) => {
+		expect(problems(doc)).toEqual([fix === undefined ? { path, rule, message } : { path, rule, message, fix }]);
+	});
+
+	const WARNED = [
+		[
+			"an empty route",
+			{ origins: A, routes: { "/r": {} } },
+			'routes["/r"]',
+			"route-empty",
+			"the route sets nothing, so it decides as the top level does",
+			"remove it",
+		],
+		[
+			"an empty origins list",
+			{ origins: A, routes: { "/r": { origins: [] } } },
+			'routes["/r"].origins',
+			"origins-empty",
+			"the list is empty: every cross-origin request to this route will be refused",
+			undefined,
+		],
+		[
+			"credentials on for inherited plain-http origins",
+			{ origins: ["https://a.example", "http://localhost:5173"], routes: { "/r": { credentials: true } } },
+			'routes["/r"].credentials',
+			"insecure-with-credentials",
+			'the route turns credentials on for the top level\'s origins, plain http ones among them ("http://localhost:5173"): anyone on the network path can act as such an origin',
+			'give the route its own https "origins"',
+		],
+	] as const;
+
+	it.each(WARNED)("warning: %s", (_rule, doc, path, rule, message, fix) => {
+		const result = validateAllowlist(doc);
+		expect(result.ok).toBe(true);
+		expect(result.warnings).toEqual([fix === undefined ? { path, rule, message } : { path, rule, message, fix }]);
+	});
+
+	it.each(WARNED)("no warning with warnings: false (the Worker's way): %s", (_rule, doc) => {
+		const result = validateAllowlist(doc, { warnings: false });
+		expect(result.ok).toBe(true);
+		expect(result.warnings).toEqual([]);
+	});
+
+	it("credentials on over https-only inherited origins: no warning", () => {
+		expect(validateAllowlist({ origins: A, routes: { "/r": { credentials: true } } }).warnings).toEqual([]);
+	});
+});
