@@ -181,3 +181,16 @@ export async function preflightStatus(gw: TestGateway, origin: string, method: s
 	await res.arrayBuffer();
 	return res.status;
 }
+
+/** A request body of `size` bytes of "x", produced 64 KiB at a time as it is read: a body that streams. */
+export function streamedBody(size: number): ReadableStream<Uint8Array> {
+	const chunk = new Uint8Array(64 * 1024).fill(120);
+	let sent = 0;
+	return new ReadableStream<Uint8Array>({
+		pull(controller) {
+			if (sent >= size) return controller.close();
+			controller.enqueue(chunk);
+			sent += chunk.length;
+		},
+	});
+}

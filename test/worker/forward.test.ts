@@ -12,6 +12,7 @@ import {
 	ORIGIN,
 	putAllowlist,
 	received,
+	streamedBody,
 	testGateway,
 } from "../support/gateway.ts";
 
@@ -48,15 +49,7 @@ describe("what is forwarded", () => {
 	it("a large request body is streamed to the upstream", async () => {
 		const tag = newTag();
 		const size = 8 * 1024 * 1024;
-		const chunk = new Uint8Array(64 * 1024).fill(120);
-		let sent = 0;
-		const body = new ReadableStream<Uint8Array>({
-			pull(controller) {
-				if (sent >= size) return controller.close();
-				controller.enqueue(chunk);
-				sent += chunk.length;
-			},
-		});
+		const body = streamedBody(size);
 		const res = await testGateway().fetch("/echo/upload", {
 			method: "POST",
 			body,

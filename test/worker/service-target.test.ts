@@ -5,7 +5,17 @@
 // under a binding no route names.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { contactsOf, DOC, GATEWAY, newTag, ORIGIN, putAllowlist, received, testGateway } from "../support/gateway.ts";
+import {
+	contactsOf,
+	DOC,
+	GATEWAY,
+	newTag,
+	ORIGIN,
+	putAllowlist,
+	received,
+	streamedBody,
+	testGateway,
+} from "../support/gateway.ts";
 
 beforeAll(async () => {
 	await putAllowlist(DOC);
@@ -100,15 +110,7 @@ describe("an approved request reaches the service as it was sent", () => {
 
 	it("a large request body streams to the service", async () => {
 		const size = 4 * 1024 * 1024;
-		const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
-		let sent = 0;
-		const body = new ReadableStream<Uint8Array>({
-			pull(controller) {
-				if (sent >= size) return controller.close();
-				controller.enqueue(chunk);
-				sent += chunk.length;
-			},
-		});
+		const body = streamedBody(size);
 		const res = await serviceGateway().fetch("/upload", {
 			method: "POST",
 			body,
