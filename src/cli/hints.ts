@@ -21,7 +21,7 @@ export interface Refuser {
 	own: RouteSettings;
 }
 
-const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
+export const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
 const MAX_NEAR_MISSES = 5;
 
 interface Parts {
