@@ -31,8 +31,11 @@ export function formatText(header: ReportHeader, tallied: Tallied, groups: reado
 	const out: string[] = [];
 	const scope = header.route === undefined ? "" : ` on route ${header.route}`;
 	out.push(`${header.source}: ${header.window}${scope}`);
-	if (header.untimed)
-		out.push("(this log has no timestamps, as `wrangler dev` output: every line in it is counted, whatever --since)");
+	if (header.untimed > 0) {
+		out.push(
+			`(${plural(header.untimed, "line")} without a timestamp, as in \`wrangler dev\` output: counted whatever --since)`,
+		);
+	}
 	if (header.truncated) out.push("(the query reached its row limit: the rarest pairs are missing)");
 	const unnamed = tallied.unnamed.refused + tallied.unnamed.report;
 	if (groups.length === 0 && unnamed === 0) {
