@@ -139,6 +139,21 @@ describe("reading a log stream", () => {
 		expect((await counts(text)).counts).toEqual({ [`refused /api origin-not-allowed ${A}`]: 2 });
 	});
 
+	it.each([
+		{ rule: "after a bad span, inside an unclosed one on the same line", text: `{bad}{ ${JSON.stringify(refused(A))}` },
+		{
+			rule: "after a bad span, inside a closed one that is no JSON",
+			text: `{bad} {x ${JSON.stringify(refused(A))} y}`,
+		},
+		{ rule: "inside a span cut off by a line break in a string", text: `{"a": "open\n${JSON.stringify(refused(A))}\n` },
+	])("a line of ours is found $rule", async ({ text }) => {
+		for (const size of [text.length, 3, 1]) {
+			expect((await counts(text, null, size)).counts, `chunks of ${size}`).toEqual({
+				[`refused /api origin-not-allowed ${A}`]: 1,
+			});
+		}
+	});
+
 	it("a tail record whose message is an object, not a string, is read too", async () => {
 		const record = { ...tailRecord(T0, []), logs: [{ message: [refused(A)], level: "log", timestamp: T0 }] };
 		expect((await counts(JSON.stringify(record, null, 2))).counts).toEqual({

@@ -100,7 +100,9 @@ export class ObjectSplitter {
 	resync(span: string, rest: string[]): string[] {
 		// The spans after it were cut from text that followed it; what lay between them held
 		// no `{`, so newlines stand in for it (a JSON string never crosses one).
-		this.buffer = [span.slice(1), ...rest, this.buffer.slice(this.pos)].join("\n");
+		// An object in progress is scanned again from its start, the rest from where scanning stopped.
+		const unscanned = this.buffer.slice(this.start >= 0 ? this.start : this.pos);
+		this.buffer = [span.slice(1), ...rest, unscanned].join("\n");
 		this.pos = 0;
 		this.start = -1;
 		this.depth = 0;
