@@ -1,7 +1,10 @@
 // `report`'s parts, table-driven, in this process: the log-stream reader (wrangler tail's
 // JSON, pretty or compact; wrangler dev's text with colours and prefixes; garbage), the
 // counting of summary lines (made by the Worker's own RefusalLog, not by hand), the time
-// window, the top list and its fixes, --since, and the Analytics Engine query and answer.
+// window, the top list and its fixes, --since, the Analytics Engine query and answer, and
+// the README's example output, as the real command prints it.
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSince } from "../../src/cli/commands/report.ts";
 import { buildQuery, parseAnswer, sqlSafeRoute } from "../../src/cli/report/analytics-source.ts";
@@ -10,6 +13,7 @@ import { formatText } from "../../src/cli/report/format.ts";
 import { type Observation, readLogStream } from "../../src/cli/report/log-source.ts";
 import { type Row, tallyObservations, topGroups } from "../../src/cli/report/tally.ts";
 import { RefusalLog } from "../../src/worker/log.ts";
+import { cli, ROOT, tempDir } from "../support/cli.ts";
 
 const T0 = Date.parse("2026-12-04T12:00:00.000Z");
 const MINUTE = 60_000;
@@ -439,5 +443,49 @@ describe("the Analytics Engine query", () => {
 		},
 	])("refuses an answer with $rule", ({ text, message }) => {
 		expect(() => parseAnswer(text)).toThrow(message);
+	});
+});
+
+describe("the README's example", () => {
+	it("is what report prints for that log, line for line", async () => {
+		const readme = await readFile(join(ROOT, "README.md"), "utf8");
+		const section = readme.slice(readme.indexOf("### Migrating with report-only mode"));
+		const command = "$ npx cors-gateway report --logs tail.json --since 2h\n";
+		const start = section.indexOf(command);
+		expect(start, "the README's report example").toBeGreaterThan(0);
+		const shown = section
+			.slice(start + command.length, section.indexOf("```", start))
+			.split("\n")
+			.map((line) => line.replace(/^ {3}/, "").trimEnd());
+
+		const now = Date.now() - MINUTE;
+		const report = (reason: string, origin: string, detail: string) => ({
+			...reportLine,
+			reason,
+			origin,
+			allowlist: { decision: "refuse", reason: "x", detail },
+		});
+		const lines = [
+			...Array.from({ length: 3 }, () => ({ ...refused("https://evil.example.net"), route: null })),
+			...Array.from({ length: 9 }, () =>
+				report("allowlist-refuses-origin", "https://partner.example.net", "https://partner.example.net"),
+			),
+			...Array.from({ length: 3 }, () =>
+				report("allowlist-refuses-origin", "https://admin.example.com", "https://admin.example.com"),
+			),
+			...Array.from({ length: 2 }, () => report("allowlist-refuses-header", "https://app.example.com", "x-api-key")),
+		];
+		const dir = await tempDir();
+		try {
+			await writeFile(
+				join(dir, "tail.json"),
+				lines.map((line, i) => JSON.stringify(tailRecord(now + i, [line]), null, 4)).join("\n"),
+			);
+			const run = await cli(["report", "--logs", "tail.json", "--since", "2h"], { cwd: dir });
+			expect(run.code, run.stderr).toBe(0);
+			expect(run.stdout.split("\n").map((line) => line.trimEnd())).toEqual(shown);
+		} finally {
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });
