@@ -348,7 +348,7 @@ describe("the top list and its fixes", () => {
 		{
 			rule: "the null origin, with a warning",
 			over: { origin: "null" },
-			fix: /^npx cors-gateway add null {2}\(only if you mean it/,
+			fix: /^npx cors-gateway add null {2}\("null" is what sandboxed iframes.*only if you mean that\)$/,
 		},
 		{
 			rule: "a malformed Origin: nothing to add",

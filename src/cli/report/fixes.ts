@@ -3,7 +3,7 @@
 // origins), the field to edit for a method or a header, or nothing where the allowlist is
 // not what refused (a malformed Origin, an unreadable KV).
 import { REASON_TEXT, type RefusalReason } from "../../policy/index.ts";
-import { EDIT } from "../hints.ts";
+import { EDIT, NULL_ORIGIN_NOTE } from "../hints.ts";
 import type { Row } from "./tally.ts";
 
 /** Why, in words: a refusal reason's text, or what a report-only difference means. */
@@ -43,9 +43,7 @@ function fixFor(
 		case "origin-not-allowed":
 		case "allowlist-refuses-origin":
 			if (origin === null) return null;
-			return origin === "null"
-				? `${addCommand(route, "null")}  (only if you mean it: sandboxed iframes and file:// pages of any site send "null")`
-				: addCommand(route, origin);
+			return origin === "null" ? `${addCommand(route, "null")}  (${NULL_ORIGIN_NOTE})` : addCommand(route, origin);
 		case "method-not-allowed":
 		case "allowlist-refuses-method":
 			return `add ${named("method")} to ${field("methods", route)}; ${EDIT}`;

@@ -99,8 +99,8 @@ export class ObjectSplitter {
 	/** Rescans from just after the `{` of `span`, which `push` or `end` returned and which is not JSON. */
 	resync(span: string, rest: string[]): string[] {
 		// The spans after it were cut from text that followed it; what lay between them held
-		// no `{`, so newlines stand in for it (a JSON string never crosses one).
-		// An object in progress is scanned again from its start, the rest from where scanning stopped.
+		// no `{`, so newlines stand in for it (a JSON string never crosses one). An object in
+		// progress is scanned again from its start, the rest from where scanning stopped.
 		const unscanned = this.buffer.slice(this.start >= 0 ? this.start : this.pos);
 		this.buffer = [span.slice(1), ...rest, unscanned].join("\n");
 		this.pos = 0;
