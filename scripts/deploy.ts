@@ -13,6 +13,7 @@ import { experimental_readRawConfig } from "wrangler";
 import { canPrompt } from "../src/cli/confirm.ts";
 import { diffDocuments } from "../src/cli/document-diff.ts";
 import { Refusal, UsageError } from "../src/cli/errors.ts";
+import { HISTORY_KEEP } from "../src/cli/history.ts";
 import { wranglerArgs } from "../src/cli/kv.ts";
 import { reportFailure } from "../src/cli/main.ts";
 import { note, plural, printProblems, say } from "../src/cli/output.ts";
@@ -97,7 +98,13 @@ async function deploy(argv: string[]): Promise<number> {
 		);
 	}
 	try {
-		return await applyChange(plan.target, stored, next.document, options.yes, SHARD_ABOVE);
+		return await applyChange(
+			plan.target,
+			stored,
+			next.document,
+			{ what: `deploy ${plan.allowlist}` },
+			{ yes: options.yes, shardAbove: SHARD_ABOVE, keepHistory: HISTORY_KEEP },
+		);
 	} catch (error) {
 		const code = reportFailure(error, "deploy");
 		note(

@@ -4,8 +4,10 @@ import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { formatProblem, parseRouteKey, type RouteKey } from "../policy/index.ts";
 import { errorMessage } from "../worker/log.ts";
 import { UsageError } from "./errors.ts";
+import { HISTORY_KEEP } from "./history.ts";
 import type { KvTarget } from "./kv.ts";
 import { SHARD_ABOVE } from "./sharded-store.ts";
+import type { WriteOptions } from "./write.ts";
 
 export const KV_OPTIONS = {
 	local: { type: "boolean" },
@@ -20,15 +22,28 @@ const YES_OPTION = { yes: { type: "boolean", short: "y" } } as const satisfies P
 export const WRITE_OPTIONS = {
 	...YES_OPTION,
 	"shard-above": { type: "string" },
+	"keep-history": { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
-/** `--shard-above N`: past N exact and wildcard entries, the document is written as shards. */
-export function shardAbove(values: Values, command: string): number {
-	const raw = values["shard-above"];
-	if (raw === undefined) return SHARD_ABOVE;
+/**
+ * The flags of a write: `--yes`; `--shard-above N`, past N exact and wildcard entries the
+ * document is written as shards; `--keep-history N`, the replaced documents history keeps.
+ */
+export function writeOptions(values: Values, command: string): WriteOptions {
+	return {
+		yes: values.yes === true,
+		shardAbove: wholeNumber(values, "shard-above", SHARD_ABOVE, 0, command),
+		keepHistory: wholeNumber(values, "keep-history", HISTORY_KEEP, 1, command),
+	};
+}
+
+function wholeNumber(values: Values, option: string, fallback: number, least: number, command: string): number {
+	const raw = values[option];
+	if (raw === undefined) return fallback;
 	const n = Number(raw);
-	if (typeof raw !== "string" || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
-		throw new UsageError(`${command}: --shard-above needs a whole number of entries, got "${String(raw)}"`);
+	if (typeof raw !== "string" || !/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < least) {
+		const atLeast = least > 0 ? ` (at least ${least})` : "";
+		throw new UsageError(`${command}: --${option} needs a whole number of entries${atLeast}, got "${String(raw)}"`);
 	}
 	return n;
 }

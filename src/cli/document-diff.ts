@@ -2,6 +2,7 @@
 // changed, routes added, removed or changed. Compares normalized documents, so order and spelling (`HTTPS://App.example.com`
 // vs `https://app.example.com`) are not changes; only what the gateway would do differently.
 import { type AllowlistDocument, compileAllowlist } from "../policy/index.ts";
+import { plural } from "./output.ts";
 
 const LISTS = [
 	["origins", "origin"],
@@ -29,6 +30,28 @@ export function diffDocuments(before: AllowlistDocument, after: AllowlistDocumen
 	}
 	for (const key of Object.keys(was)) if (now[key] === undefined) lines.push(`- route ${key}`);
 	return lines;
+}
+
+/** A change in a few words, for its history entry: `+3 origins, -1 origin, maxAge changed, route /api changed`. */
+export function summarizeChange(before: AllowlistDocument, after: AllowlistDocument): string {
+	const was = new Set(before.origins);
+	const now = new Set(after.origins);
+	const added = after.origins.filter((o) => !was.has(o)).length;
+	const removed = before.origins.filter((o) => !now.has(o)).length;
+	const parts = [
+		...(added > 0 ? [`+${plural(added, "origin")}`] : []),
+		...(removed > 0 ? [`-${plural(removed, "origin")}`] : []),
+	];
+	const fields = [...LISTS.map(([field]) => field).filter((f) => f !== "origins"), ...SETTINGS];
+	for (const field of fields) {
+		if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) parts.push(`${field} changed`);
+	}
+	const routes = before.routes ?? {};
+	const next = after.routes ?? {};
+	const keys = [...new Set([...Object.keys(routes), ...Object.keys(next)])].sort();
+	const changed = keys.filter((k) => JSON.stringify(routes[k]) !== JSON.stringify(next[k]));
+	if (changed.length > 0) parts.push(`${changed.length === 1 ? "route" : "routes"} ${changed.join(", ")} changed`);
+	return parts.length === 0 ? "no change" : parts.join(", ");
 }
 
 type Settings = Partial<

@@ -168,11 +168,22 @@ export async function readAllowlist(target: KvTarget): Promise<string | null> {
 	throw wranglerFailure(got, target);
 }
 
-/** The names of the keys that start with `prefix`. */
-export async function listKeys(target: KvTarget, prefix: string): Promise<string[]> {
+/** A listed key: its name, and the metadata stored with it, if any. */
+export interface ListedKey {
+	name: string;
+	metadata?: unknown;
+}
+
+/** The keys that start with `prefix`, with their metadata, in key order. */
+export async function listEntries(target: KvTarget, prefix: string): Promise<ListedKey[]> {
 	const listed = await runWrangler(wranglerArgs({ list: prefix }, target));
 	if (listed.code !== 0) throw wranglerFailure(listed, target);
-	return parseJson<{ name: string }[]>(listed.stdout, "kv key list").map((k) => k.name);
+	return parseJson<ListedKey[]>(listed.stdout, "kv key list");
+}
+
+/** The names of the keys that start with `prefix`. */
+export async function listKeys(target: KvTarget, prefix: string): Promise<string[]> {
+	return (await listEntries(target, prefix)).map((k) => k.name);
 }
 
 // Per wrangler run: the KV API reads at most 100 keys a request, and a bulk write should
@@ -196,23 +207,32 @@ export async function bulkGet(target: KvTarget, keys: readonly string[]): Promis
 	return values;
 }
 
+/** A value to write, with the metadata KV lists along with its key (at most 1,024 bytes as JSON). */
+export interface KvPair {
+	key: string;
+	value: string | Uint8Array;
+	metadata?: object;
+}
+
 /** Writes every pair, in batches; `progress` hears keys and value bytes written so far. Binary values go as base64. */
 export async function bulkPut(
 	target: KvTarget,
-	pairs: ReadonlyArray<{ key: string; value: string | Uint8Array }>,
+	pairs: readonly KvPair[],
 	progress: (done: number, bytes: number) => void,
 ): Promise<void> {
 	let start = 0;
 	let raw = 0;
 	while (start < pairs.length) {
-		const batch: { key: string; value: string; base64?: true }[] = [];
+		const batch: { key: string; value: string; base64?: true; metadata?: object }[] = [];
 		let size = 0;
 		for (let i = start; i < pairs.length && batch.length < BULK_PUT_KEYS; i++) {
-			const { key, value } = pairs[i] as { key: string; value: string | Uint8Array };
-			const entry =
-				typeof value === "string"
+			const { key, value, metadata } = pairs[i] as KvPair;
+			const entry = {
+				...(typeof value === "string"
 					? { key, value }
-					: { key, value: Buffer.from(value).toString("base64"), base64: true as const };
+					: { key, value: Buffer.from(value).toString("base64"), base64: true as const }),
+				...(metadata === undefined ? {} : { metadata }),
+			};
 			if (batch.length > 0 && size + entry.value.length > BULK_PUT_BYTES) break;
 			batch.push(entry);
 			size += entry.value.length;

@@ -7,17 +7,32 @@ import { add } from "./commands/add.ts";
 import { check } from "./commands/check.ts";
 import type { Command } from "./commands/command.ts";
 import { diff } from "./commands/diff.ts";
+import { history } from "./commands/history.ts";
 import { list } from "./commands/list.ts";
 import { prune } from "./commands/prune.ts";
 import { pull } from "./commands/pull.ts";
 import { push } from "./commands/push.ts";
 import { remove } from "./commands/remove.ts";
 import { report } from "./commands/report.ts";
+import { rollback } from "./commands/rollback.ts";
 import { validate } from "./commands/validate.ts";
 import { isCliError, UsageError } from "./errors.ts";
 import { note, say } from "./output.ts";
 
-const COMMANDS: readonly Command[] = [validate, check, list, pull, diff, push, add, remove, prune, report];
+const COMMANDS: readonly Command[] = [
+	validate,
+	check,
+	list,
+	pull,
+	diff,
+	push,
+	add,
+	remove,
+	history,
+	rollback,
+	prune,
+	report,
+];
 
 function generalHelp(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -25,7 +40,8 @@ function generalHelp(): string {
 
 Validate, explain and change the allowlist the gateway reads from Workers KV
 (binding ALLOWLIST, key "allowlist"). Every write is validated, shown as a diff,
-confirmed, and refused if someone else changed the document meanwhile.
+confirmed, and refused if someone else changed the document meanwhile; the document
+it replaces is kept in history, and "cors-gateway rollback" restores it.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}

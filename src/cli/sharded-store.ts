@@ -9,10 +9,11 @@ import {
 	type Problem,
 	type ShardManifest,
 } from "../policy/index.ts";
-import { ALLOWLIST_KEY, shardKeys, versionPrefix } from "../shards/layout.ts";
+import { ALLOWLIST_KEY, HISTORY_PREFIX, shardKeys, versionPrefix } from "../shards/layout.ts";
 import { planShards, shardWrites } from "../shards/plan.ts";
 import { decodeShard, shardFault } from "../shards/shard-text.ts";
-import { bulkDelete, bulkGet, bulkPut, type KvTarget, listKeys, writeAllowlist } from "./kv.ts";
+import { historyFrom } from "./history.ts";
+import { bulkDelete, bulkGet, bulkPut, type KvTarget, listEntries, writeAllowlist } from "./kv.ts";
 import { note, plural, serialize } from "./output.ts";
 import { compileChecked } from "./public-suffix.ts";
 
@@ -54,14 +55,14 @@ export async function expandShards(target: KvTarget, document: AllowlistDocument
 /**
  * Writes `next` to KV: as one document, or past `shardAbove` entries as new shards and a
  * document naming them. `beforeSwitch` runs right before the one write that changes what
- * the gateway serves (the document), and may refuse. `stored`: the manifest of the stored
- * version, when its shards hold exactly `next`'s origins (a change of routes or settings
- * only): the document names them again, with nothing uploaded.
+ * the gateway serves (the document), and may refuse. `reuse`: a manifest whose shards hold
+ * exactly `next`'s sharded entries (the stored version's after a change of routes or settings
+ * only, a history entry's on rollback): the document names them again, with nothing uploaded.
  */
 export async function publish(
 	target: KvTarget,
 	next: AllowlistDocument,
-	options: { shardAbove: number; beforeSwitch: () => Promise<void>; stored?: ShardManifest },
+	options: { shardAbove: number; beforeSwitch: () => Promise<void>; reuse?: ShardManifest },
 ): Promise<ShardManifest | undefined> {
 	// One pass: each entry is classified once, a million of them included.
 	const inline: string[] = [];
@@ -72,10 +73,10 @@ export async function publish(
 		await writeAllowlist(target, serialize(next));
 		return undefined;
 	}
-	if (options.stored !== undefined) {
+	if (options.reuse !== undefined) {
 		await options.beforeSwitch();
-		await writeAllowlist(target, serialize({ ...next, origins: inline, shards: options.stored }));
-		return options.stored;
+		await writeAllowlist(target, serialize({ ...next, origins: inline, shards: options.reuse }));
+		return options.reuse;
 	}
 	const plan = planShards(sharded, newVersion(new Date()), randomBytes(4).readUInt32LE(0));
 	const writes = shardWrites(plan);
@@ -123,19 +124,36 @@ export interface Switches {
  * Which stored versions can go. A version the allowlist does not name was replaced at or
  * before its last switch, and one other than the previous version at or before the switch
  * before that: once that moment is PRUNE_AFTER_MS old, no isolate can still read it. When
- * the moment is unknown (the allowlist is stored whole), nothing goes unless `force`.
+ * the moment is unknown (the allowlist is stored whole), nothing goes unless `force`. A
+ * version a history entry names (`history`: version → the newest such entry's id) never
+ * goes, `force` or not: `rollback` restores it by naming its shards again.
  */
-export function prunePlan(storedKeys: readonly string[], switches: Switches, now: number, force = false): PrunePlan {
+export function prunePlan(
+	storedKeys: readonly string[],
+	switches: Switches,
+	now: number,
+	options: { force?: boolean; history?: ReadonlyMap<string, string> } = {},
+): PrunePlan {
 	const byVersion = new Map<string, string[]>();
 	for (const key of storedKeys) {
+		if (key.startsWith(HISTORY_PREFIX)) continue;
 		const version = key.slice(`${ALLOWLIST_KEY}/`.length).split("/")[0] as string;
 		if (version !== "" && key.startsWith(versionPrefix(version)))
 			byVersion.set(version, [...(byVersion.get(version) ?? []), key]);
 	}
 	const plan: PrunePlan = { keys: [], deleted: [], kept: [] };
 	const { current, switchedAt, previous } = switches;
+	const force = options.force === true;
 	for (const [version, keys] of byVersion) {
 		if (version === current) continue;
+		const entry = options.history?.get(version);
+		if (entry !== undefined) {
+			plan.kept.push({
+				version,
+				why: `history entry ${entry} names it ("cors-gateway rollback ${entry}" restores it)`,
+			});
+			continue;
+		}
 		const replacedAt =
 			previous !== undefined && version !== previous.version ? Date.parse(previous.published) : switchedAt;
 		if (force || (replacedAt !== undefined && now - replacedAt >= PRUNE_AFTER_MS)) {
@@ -154,17 +172,21 @@ export function prunePlan(storedKeys: readonly string[], switches: Switches, now
 	return plan;
 }
 
-/** Deletes the keys of versions no isolate can still be reading; says what it kept and why. */
+/** Deletes the keys of versions no isolate can still be reading nor history names; says what it kept and why. */
 export async function pruneVersions(
 	target: KvTarget,
 	switches: Switches,
 	options: { now?: number; force?: boolean } = {},
 ): Promise<PrunePlan> {
+	const listed = await listEntries(target, `${ALLOWLIST_KEY}/`);
+	// Oldest first, so that each version ends up mapped to the newest entry naming it.
+	const history = new Map<string, string>();
+	for (const entry of historyFrom(listed).reverse()) if (entry.version) history.set(entry.version, entry.id);
 	const plan = prunePlan(
-		await listKeys(target, `${ALLOWLIST_KEY}/`),
+		listed.map((k) => k.name),
 		switches,
 		options.now ?? Date.now(),
-		options.force,
+		{ force: options.force === true, history },
 	);
 	if (plan.keys.length > 0) await bulkDelete(target, plan.keys);
 	for (const version of plan.deleted) note(`removed old version ${version}`);

@@ -15,6 +15,13 @@ const SHARD_SALT = 0x5bd1e995;
 /** The KV key of the allowlist document; a sharded list's other keys are named under it. */
 export const ALLOWLIST_KEY = "allowlist";
 
+/**
+ * Where the command line keeps the documents its writes replaced (src/cli/history.ts). The
+ * Worker never lists keys and reads only `allowlist` and the keys of the version the document
+ * names; the command line's version names are timestamps, never "history".
+ */
+export const HISTORY_PREFIX = `${ALLOWLIST_KEY}/history/`;
+
 export function versionPrefix(version: string): string {
 	return `${ALLOWLIST_KEY}/${version}/`;
 }

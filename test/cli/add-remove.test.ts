@@ -28,11 +28,13 @@ describe("add, list, remove", () => {
 			"-y",
 			...at(),
 		]);
+		const id = /history entry ([0-9a-f]{6})/.exec(run.stdout)?.[1];
 		expect(run.stdout).toBe(
 			`Changes to the allowlist in local KV (${kv}):
   + origin https://new.example.org
   + origin http://localhost:5173
 Written to local KV (${kv}). A running \`npm run dev\` follows within ALLOWLIST_REFRESH_SECONDS (30 s by default).
+The replaced document is kept as history entry ${id} (undo: cors-gateway rollback ${id}).
 `,
 		);
 		expect(run.stderr).toBe("note: https://app.example.com is listed already\n");

@@ -68,5 +68,9 @@ describe("a concurrent edit is refused, not overwritten", () => {
 		const now = await origins();
 		expect(now).toContain("https://bob.example.com\n");
 		expect(now).not.toContain("alice");
+		// Nor does history record a change that did not happen; Bob's is there.
+		const history = (await cli(["history", "--persist-to", kv])).stdout;
+		expect(history).toContain("add https://bob.example.com: +1 origin");
+		expect(history).not.toContain("alice");
 	});
 });

@@ -38,12 +38,32 @@ describe("prunePlan", () => {
 	});
 
 	it("--force removes every version the allowlist does not name, with its keys", () => {
-		const plan = prunePlan(STORED, { current: "v3" }, T, true);
+		const plan = prunePlan(STORED, { current: "v3" }, T, { force: true });
 		expect(plan.deleted.sort()).toEqual(["v1", "v2"]);
 		expect(plan.keys.sort()).toEqual([...keysOf("v1"), ...keysOf("v2")].sort());
 	});
 
 	it("keys that are not a version's are left alone", () => {
-		expect(prunePlan(["allowlist", "allowlist/", "other/v1/shard/0"], {}, T, true).keys).toEqual([]);
+		expect(prunePlan(["allowlist", "allowlist/", "other/v1/shard/0"], {}, T, { force: true }).keys).toEqual([]);
+	});
+
+	it("history entries are no version: never removed, --force included", () => {
+		const history = ["allowlist/history/8233159199999-3f9a2c", "allowlist/history/8233159200000-0b1d4e"];
+		const plan = prunePlan([...STORED, ...history], { current: "v3" }, T + PRUNE_AFTER_MS, { force: true });
+		expect(plan.deleted.sort()).toEqual(["v1", "v2"]);
+		expect(plan.keys.filter((k) => k.includes("history"))).toEqual([]);
+	});
+
+	it.each([
+		["5 minutes after the switch", false],
+		["--force", true],
+	])("%s: a version a history entry names is kept, saying which entry restores it", (_when, force) => {
+		const history = new Map([["v1", "3f9a2c"]]);
+		const plan = prunePlan(STORED, { current: "v3", switchedAt: T }, T + PRUNE_AFTER_MS, { force, history });
+		expect(plan.deleted).toEqual(["v2"]);
+		expect(plan.keys.sort()).toEqual(keysOf("v2"));
+		expect(plan.kept).toEqual([
+			{ version: "v1", why: 'history entry 3f9a2c names it ("cors-gateway rollback 3f9a2c" restores it)' },
+		]);
 	});
 });

@@ -25,9 +25,12 @@ let kv: string;
 let file: string;
 const at = () => ["--persist-to", kv];
 
+/** The stored keys, history entries aside (test/cli/history.test.ts). */
 async function storedKeys(): Promise<string[]> {
 	const run = await runWrangler(["kv", "key", "list", "--binding", "ALLOWLIST", "--local", ...at()]);
-	return (JSON.parse(run.stdout) as { name: string }[]).map((k) => k.name);
+	return (JSON.parse(run.stdout) as { name: string }[])
+		.map((k) => k.name)
+		.filter((k) => !k.startsWith("allowlist/history/"));
 }
 
 async function storedDocument(): Promise<{ origins: string[]; shards?: { version: string; count: number } }> {
@@ -117,22 +120,25 @@ describe("a route's edit of a sharded allowlist keeps its shards", () => {
 });
 
 describe("changes publish a new version; old ones go once no gateway can read them", () => {
-	it("add writes a new version and keeps the replaced one for 5 minutes", async () => {
+	it("add writes a new version and keeps the replaced one, which its history entry names", async () => {
 		const before = (await storedDocument()).shards?.version as string;
 		const run = await cli(["add", "https://new.example.com", "--yes", "--shard-above", "1000", ...at()]);
 		expect(run.code, run.stderr).toBe(0);
 		const after = (await storedDocument()).shards?.version as string;
 		expect(after).not.toBe(before);
-		expect(run.stderr).toContain(`kept old version ${before}: replaced less than 5 minutes ago`);
+		expect(run.stderr).toMatch(new RegExp(`kept old version ${before}: history entry [0-9a-f]{6} names it`));
 		const keys = await storedKeys();
 		expect(keys.filter((k) => k.startsWith(`allowlist/${before}/`))).toHaveLength(17);
 		expect((await cli(["check", "https://new.example.com", ...at()])).code).toBe(0);
 	});
 
-	it("prune keeps what a gateway may still read, and says when it can go", async () => {
-		const run = await cli(["prune", ...at()]);
+	it("prune keeps the versions history names, and says which entry restores each", async () => {
+		const run = await cli(["prune", "--force", ...at()]);
 		expect(run.code, run.stderr).toBe(0);
-		expect(run.stderr).toMatch(/kept old version \S+: replaced less than 5 minutes ago; removable in 5 minutes/);
+		expect(run.stderr).toMatch(
+			/kept old version \S+: history entry ([0-9a-f]{6}) names it \("cors-gateway rollback \1" restores it\)/,
+		);
+		expect(run.stderr).not.toContain("removed");
 	});
 
 	it("a file that names shards itself is refused: shards are the command line's to write", async () => {
@@ -162,9 +168,10 @@ describe("changes publish a new version; old ones go once no gateway can read th
 		expect(add.code).toBe(1);
 	});
 
-	it("pushing a small document stores it whole; prune --force then removes every old version", async () => {
+	it("pushing a small document stores it whole; prune --force then removes every version history no longer names", async () => {
 		const small = await writeDocument(dir, "small.json", { origins: ["https://app.example.com"] });
-		const run = await cli(["push", small, "--yes", ...at()]);
+		// One entry kept: the replaced document, invalid with a shard missing, names no version.
+		const run = await cli(["push", small, "--yes", "--keep-history", "1", ...at()]);
 		expect(run.code, run.stderr).toBe(0);
 		expect((await storedDocument()).shards).toBeUndefined();
 		expect(run.stderr).toMatch(/kept old version \S+: replaced less than 5 minutes ago/);

@@ -202,7 +202,19 @@ describe("validate: usage and input mistakes", () => {
 
 	it("--help lists every command and the exit codes", async () => {
 		const run = await cli(["--help"]);
-		for (const name of ["validate", "check", "list", "pull", "diff", "push", "add", "remove"]) {
+		for (const name of [
+			"validate",
+			"check",
+			"list",
+			"pull",
+			"diff",
+			"push",
+			"add",
+			"remove",
+			"history",
+			"rollback",
+			"prune",
+		]) {
 			expect(run.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
 		}
 		expect(run.stdout).toContain("Exit codes: 0 done (check: approved), 1 refused or invalid, 2 usage mistake.");

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AnyCorsPolicy } from "../../src/policy/index.ts";
 import { CorsPolicy } from "../../src/policy/policy.ts";
-import { ALLOWLIST_KEY } from "../../src/shards/layout.ts";
+import { ALLOWLIST_KEY, HISTORY_PREFIX } from "../../src/shards/layout.ts";
 import { AllowlistStore } from "../../src/worker/store/allowlist-store.ts";
 import { countingKv, DOC, kvHangs, kvThrows, ORIGIN, putAllowlist } from "../support/gateway.ts";
 
@@ -77,6 +77,19 @@ describe("loading and caching", () => {
 		const next = await h.policy();
 		expect(allows(next, "https://new.example.org")).toBe(true);
 		expect(allows(next, ORIGIN)).toBe(false);
+	});
+
+	it("history entries (allowlist/history/…, written by the command line) never change what is served", async () => {
+		await env.ALLOWLIST.put(
+			`${HISTORY_PREFIX}8233159199999-3f9a2c`,
+			JSON.stringify({ origins: ["https://old.example.org"] }),
+			{ metadata: { summary: "add https://new.example.org: +1 origin" } },
+		);
+		const { kv, counter } = countingKv();
+		const policy = await harness(kv).policy();
+		expect(allows(policy, ORIGIN)).toBe(true);
+		expect(allows(policy, "https://old.example.org")).toBe(false);
+		expect(counter.keys).toEqual([ALLOWLIST_KEY]);
 	});
 
 	it("an unchanged document is not recompiled", async () => {

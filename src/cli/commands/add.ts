@@ -1,11 +1,11 @@
-import { KV_OPTIONS, kvTarget, ROUTE_OPTION, routeArg, shardAbove, WRITE_OPTIONS } from "../args.ts";
+import { KV_OPTIONS, kvTarget, ROUTE_OPTION, routeArg, WRITE_OPTIONS, writeOptions } from "../args.ts";
 import { EMPTY_DOCUMENT } from "../document-diff.ts";
 import { normalizeOriginArgs } from "../origin-args.ts";
 import { note } from "../output.ts";
 import { addToRoute, addToTop } from "../route-edit.ts";
 import { readStored, requireValidStored } from "../source.ts";
 import { applyEdit } from "../write.ts";
-import { type Command, KV_HELP, YES_HELP } from "./command.ts";
+import { type Command, KV_HELP, WRITE_HELP } from "./command.ts";
 
 export const add: Command = {
 	name: "add",
@@ -14,7 +14,7 @@ export const add: Command = {
 	help: `  --route KEY         add to route KEY's own origins (creating the route if there is none)
   --stop-inheriting   with --route, for a route that uses the top level's origins: give it
                       its own list, just these ORIGINs (they replace the top level's there)
-${YES_HELP}
+${WRITE_HELP}
 ${KV_HELP}`,
 	options: { ...KV_OPTIONS, ...WRITE_OPTIONS, ...ROUTE_OPTION, "stop-inheriting": { type: "boolean" } },
 	positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: "ORIGIN" },
@@ -33,6 +33,7 @@ ${KV_HELP}`,
 						...(valid ? { policy: valid.policy } : {}),
 					});
 		for (const line of notes) note(line);
-		return applyEdit(target, stored, candidate, values.yes === true, shardAbove(values, "add"), "nothing added");
+		const what = `add ${key === undefined ? "" : `--route ${key.text} `}${entries.join(" ")}`;
+		return applyEdit(target, stored, candidate, { what }, writeOptions(values, "add"), "nothing added");
 	},
 };

@@ -16,6 +16,7 @@ export const KV_HELP = `  --local             the local KV that \`npm run dev\` 
   --config PATH       the wrangler configuration file (default: wrangler.toml here)
   --persist-to DIR    the local KV directory (default: .wrangler/state)`;
 
-export const YES_HELP = `  -y, --yes           write without asking (required without a terminal)
+export const WRITE_HELP = `  -y, --yes           write without asking (required without a terminal)
   --shard-above N     store as versioned shards past N exact and wildcard entries
-                      (default 10000; docs/LARGE-ALLOWLISTS.md)`;
+                      (default 10000; docs/LARGE-ALLOWLISTS.md)
+  --keep-history N    keep the N newest replaced documents in history (default 50)`;

@@ -7,9 +7,10 @@ import { type Command, KV_HELP } from "./command.ts";
 export const prune: Command = {
 	name: "prune",
 	usage: "cors-gateway prune [--force] [--local | --remote]",
-	summary: "remove the shards of old versions of a large allowlist, once no gateway can still read them",
+	summary: "remove old shard versions of a large allowlist that no gateway can still read and no history entry names",
 	help: `  --force             also remove versions whose replacement time is unknown (after the
-                      allowlist became small enough to be stored whole): wait 5 minutes first
+                      allowlist became small enough to be stored whole): wait 5 minutes first;
+                      a version a history entry names is kept even so (rollback restores it)
 ${KV_HELP}`,
 	options: { ...KV_OPTIONS, force: { type: "boolean" } },
 	positionals: { min: 0, max: 0, what: "" },
