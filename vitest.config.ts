@@ -40,6 +40,18 @@ export default defineConfig({
 				},
 			},
 			{
+				// The npm package as a user installs it: one `npm pack`, one install into a fresh
+				// app, one wrangler bundle of examples/hono-app run in workerd. Mostly waiting on
+				// npm and wrangler child processes, so with the cli files, after the others.
+				test: {
+					name: "package",
+					environment: "node",
+					include: ["test/package/**/*.test.ts"],
+					testTimeout: 60_000,
+					sequence: { groupOrder: 1 },
+				},
+			},
+			{
 				// The Worker behind a real TCP listener (workerd's HTTP server through Miniflare's
 				// API, from Node): what only real keep-alive connections show.
 				test: {
