@@ -44,13 +44,19 @@ const OPTION_TYPES: Record<keyof KvCorsOptions, string> = {
  */
 export function kvCors(options: KvCorsOptions = {}): MiddlewareHandler {
 	check(options);
-	const { binding = "ALLOWLIST", refreshSeconds = DEFAULT_REFRESH_SECONDS, debug = false, log = jsonLog } = options;
+	const settings: Settings = {
+		binding: options.binding ?? "ALLOWLIST",
+		refreshSeconds: options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS,
+		debug: options.debug ?? false,
+		log: options.log ?? jsonLog,
+		analytics: options.analytics,
+	};
 	// Built from the first request's env and kept for the isolate's life, as the gateway's
 	// runtime is: bindings do not change without a new deployment.
 	let layer: CorsLayer | ConfigError | undefined;
 
 	return async (c, next) => {
-		layer ??= build(c.env ?? {}, binding, refreshSeconds, debug, log, options.analytics);
+		layer ??= build(c.env ?? {}, settings);
 		if (layer instanceof ConfigError) return c.text(`cors-gateway is misconfigured: ${layer.message}\n`, 500);
 		const request = c.req.raw;
 		return withCors(
@@ -72,7 +78,7 @@ export function kvCors(options: KvCorsOptions = {}): MiddlewareHandler {
 /** Wrong options are the code's mistake: thrown where the app is built, naming the option. */
 function check(options: KvCorsOptions): void {
 	for (const [name, value] of Object.entries(options)) {
-		const type = OPTION_TYPES[name as keyof KvCorsOptions];
+		const type = Object.hasOwn(OPTION_TYPES, name) ? OPTION_TYPES[name as keyof KvCorsOptions] : undefined;
 		if (type === undefined)
 			throw new TypeError(`kvCors: unknown option "${name}"; the options are ${Object.keys(OPTION_TYPES).join(", ")}`);
 		if (value !== undefined && typeof value !== type)
@@ -84,13 +90,12 @@ function check(options: KvCorsOptions): void {
 		throw new TypeError(`kvCors: refreshSeconds must be a number of at least 0, got ${refreshSeconds}`);
 }
 
+/** The options with their defaults. */
+type Settings = Required<Omit<KvCorsOptions, "analytics">> & Pick<KvCorsOptions, "analytics">;
+
 function build(
 	env: Record<string, unknown>,
-	binding: string,
-	refreshSeconds: number,
-	debug: boolean,
-	log: Logger,
-	analytics: string | undefined,
+	{ binding, refreshSeconds, debug, log, analytics }: Settings,
 ): CorsLayer | ConfigError {
 	try {
 		const kv = kvNamespace(env[binding], binding);

@@ -66,6 +66,7 @@ describe("options: a mistake throws where the app is built", () => {
 		[{ refreshSeconds: Number.NaN }, "refreshSeconds must be a number of at least 0, got NaN"],
 		[{ debug: "true" }, 'debug must be a boolean, got "true"'],
 		[{ log: "console" }, 'log must be a function, got "console"'],
+		[{ toString: "x" }, 'unknown option "toString"; the options are binding, refreshSeconds, debug, log, analytics'],
 	])("%j", (options, message) => {
 		expect(() => kvCors(options as KvCorsOptions)).toThrow(new TypeError(`kvCors: ${message}`));
 	});
@@ -79,5 +80,21 @@ describe("debug", () => {
 		const res = await testMiddleware({}, { debug }).fetch("/echo", { headers: { origin: "https://evil.example.net" } });
 		expect(res.status).toBe(403);
 		expect(res.headers.get("cors-gateway-reason")).toBe(header);
+	});
+});
+
+describe("analytics", () => {
+	it("the named dataset gets one data point per refusal, as CORS_ANALYTICS does", async () => {
+		const points: AnalyticsEngineDataPoint[] = [];
+		const dataset = { writeDataPoint: (point?: AnalyticsEngineDataPoint) => point && points.push(point) };
+		const app = testMiddleware({ CORS_DATA: dataset }, { analytics: "CORS_DATA" });
+		const res = await app.fetch("/echo", { headers: { origin: "https://evil.example.net" } });
+		expect(res.status).toBe(403);
+		expect(points).toEqual([
+			{
+				blobs: ["", "origin-not-allowed", "https://evil.example.net", "GET", "refused"],
+				indexes: ["origin-not-allowed"],
+			},
+		]);
 	});
 });
