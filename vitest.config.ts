@@ -35,6 +35,8 @@ export default defineConfig({
 					environment: "node",
 					include: ["test/cli/**/*.test.ts"],
 					testTimeout: 180_000,
+					// Set-up hooks seed KV through wrangler too: as slow as a test on a busy machine.
+					hookTimeout: 120_000,
 					maxWorkers: 3,
 					sequence: { groupOrder: 1 },
 				},

@@ -21,8 +21,11 @@ export interface Refuser {
 	own: RouteSettings;
 }
 
-const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
+export const EDIT = 'edit it with "cors-gateway pull > allowlist.json", then "cors-gateway push allowlist.json"';
 const MAX_NEAR_MISSES = 5;
+/** Why allowing the opaque origin deserves a second thought. */
+export const NULL_ORIGIN_NOTE =
+	'"null" is what sandboxed iframes, file:// pages and data: URLs send; any site can produce it, so list it only if you mean that';
 
 interface Parts {
 	scheme: string;
@@ -122,12 +125,7 @@ export function refusalHints(reason: RefusalReason, detail: string, origin: stri
 		case "origin-not-allowed": {
 			const key = canonicalOrigin(origin);
 			const near = nearMisses(key, document?.origins ?? []);
-			const nullNote =
-				key === "null"
-					? [
-							'"null" is what sandboxed iframes, file:// pages and data: URLs send; any site can produce it, so list it only if you mean that',
-						]
-					: [];
+			const nullNote = key === "null" ? [NULL_ORIGIN_NOTE] : [];
 			return [...near, ...nullNote, `to allow it: ${addCommand(key, at)}`];
 		}
 		case "origin-malformed": {

@@ -12,11 +12,12 @@ import { prune } from "./commands/prune.ts";
 import { pull } from "./commands/pull.ts";
 import { push } from "./commands/push.ts";
 import { remove } from "./commands/remove.ts";
+import { report } from "./commands/report.ts";
 import { validate } from "./commands/validate.ts";
 import { isCliError, UsageError } from "./errors.ts";
 import { note, say } from "./output.ts";
 
-const COMMANDS: readonly Command[] = [validate, check, list, pull, diff, push, add, remove, prune];
+const COMMANDS: readonly Command[] = [validate, check, list, pull, diff, push, add, remove, prune, report];
 
 function generalHelp(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -155,6 +155,7 @@ describe("invalid documents: one problem per broken rule, with where and how to 
 		['"*" in headers', { origins: [], headers: ["*"] }, "headers[0]", "header-wildcard"],
 		['"*" in exposeHeaders', { origins: [], exposeHeaders: ["*"] }, "exposeHeaders[0]", "header-wildcard"],
 		["header not a token", { origins: [], headers: ["x custom"] }, "headers[0]", "header-not-token"],
+		["expose header not a token", { origins: [], exposeHeaders: ["x custom"] }, "exposeHeaders[0]", "header-not-token"],
 		["header not a string", { origins: [], headers: [1] }, "headers[0]", "not-string"],
 		["forbidden header cookie", { origins: [], headers: ["Cookie"] }, "headers[0]", "header-forbidden"],
 		["forbidden header host", { origins: [], headers: ["host"] }, "headers[0]", "header-forbidden"],
@@ -485,21 +486,82 @@ describe("public suffixes: with the Public Suffix List (the command line), wildc
 		expect(problems).toHaveLength(1);
 		expect(problems[0]).toMatchObject({ path: "origins[0]", rule: "wildcard-public-suffix" });
 		expect(problems[0]?.message).toContain(`"${suffix}" is a public suffix of the Public Suffix List (${section}`);
-		expect(problems[0]?.fix).toMatch(
-			new RegExp(`^list a domain you control under it, such as "https://\\*\\.example\\.${suffix.replace(".", "\\.")}`),
-		);
+		expect(problems[0]?.fix).toBe(`list a domain you control under it, such as "https://*.example.${suffix}"`);
 	});
 
+	const registry = "the Public Suffix List (a domain registry's suffix)";
+	const shared = "the Public Suffix List (shared hosting: anyone can have a site there)";
+	const broadGlobFix =
+		"make sure the glob's literal part is one nobody else can pick, or serve previews from a domain you control";
+
 	it.each([
-		["a glob on an ICANN suffix is refused", "https://shop-*.co.uk", false, "glob-public-suffix"],
-		["a glob directly under shared hosting is only warned about", "https://*--myapp.netlify.app", true, "broad-glob"],
-		["a glob under shared hosting, with a prefix", "https://myapp-*-team.vercel.app", true, "broad-glob"],
-	])("%s: %s", (_rule, entry, ok, rule) => {
+		[
+			"a glob on an ICANN suffix is refused, its fix keeps the glob's label",
+			"https://shop-*.co.uk",
+			false,
+			"glob-public-suffix",
+			`"https://shop-*.co.uk" would admit sites of unrelated owners: "co.uk" is a public suffix of ${registry}`,
+			'list a domain you control under it, such as "https://shop-*.example.co.uk"',
+		],
+		[
+			"a glob on an ICANN suffix, on any port: the suffix without the port",
+			"http://shop-*.co.uk:*",
+			false,
+			"glob-public-suffix",
+			`"http://shop-*.co.uk:*" would admit sites of unrelated owners: "co.uk" is a public suffix of ${registry}`,
+			'list a domain you control under it, such as "http://shop-*.example.co.uk"',
+		],
+		[
+			"a glob directly under shared hosting is only warned about",
+			"https://*--myapp.netlify.app",
+			true,
+			"broad-glob",
+			`"https://*--myapp.netlify.app" admits sites that anyone can name under "netlify.app", a public suffix of ${shared}`,
+			broadGlobFix,
+		],
+		[
+			"a glob under shared hosting, with a prefix",
+			"https://myapp-*-team.vercel.app",
+			true,
+			"broad-glob",
+			`"https://myapp-*-team.vercel.app" admits sites that anyone can name under "vercel.app", a public suffix of ${shared}`,
+			broadGlobFix,
+		],
+	])("%s: %s", (_rule, entry, ok, rule, message, fix) => {
 		const result = check(entry);
 		expect(result.ok).toBe(ok);
 		const found = result.ok ? result.warnings : result.problems;
-		expect(found.map((p) => [p.path, p.rule])).toEqual([["origins[0]", rule]]);
-		expect(found[0]?.fix).toEqual(expect.any(String));
+		expect(found).toEqual([{ path: "origins[0]", rule, message, fix }]);
+	});
+
+	it("warnings: false (the Worker's way) drops the broad-glob warning, never the refusal of a glob", () => {
+		const quiet = (entry: string) => validateAllowlist({ origins: [entry] }, { publicSuffixes, warnings: false });
+		expect(quiet("https://*--myapp.netlify.app")).toMatchObject({ ok: true, warnings: [] });
+		expect(quiet("https://shop-*.co.uk")).toMatchObject({
+			ok: false,
+			problems: [{ path: "origins[0]", rule: "glob-public-suffix" }],
+		});
+	});
+
+	it.each([
+		["a wildcard: the domain under the *", "https://*.Example.com", ["example.com"]],
+		["a wildcard with a port: the domain without it", "https://*.example.com:8443", ["example.com"]],
+		["a wildcard on any port: the domain without it", "http://*.example.com:*", ["example.com"]],
+		["a glob: the domain under its label", "https://pr-*.preview.example.com", ["preview.example.com"]],
+		["a glob on any port: the domain without it", "https://pr-*.example.com:*", ["example.com"]],
+		["an exact origin is no pattern", "https://app.example.co.uk", []],
+		["an exact origin not in normal form is no pattern either", "https://App.Example.co.uk:443", []],
+		["any port on one host is no pattern", "https://app.github.io:*", []],
+		['"*"', "*", []],
+		['"null"', "null", []],
+	])("the list is asked about a pattern's fixed domain only: %s: %s", (_rule, entry, asked) => {
+		const seen: string[] = [];
+		const lookup = (domain: string) => {
+			seen.push(domain);
+			return undefined;
+		};
+		expect(validateAllowlist({ origins: [entry] }, { publicSuffixes: lookup }).ok).toBe(true);
+		expect(seen).toEqual(asked);
 	});
 
 	it.each([
@@ -577,6 +639,20 @@ describe("other warnings say why, and how to fix when there is a fix", () => {
 			"methods[0]",
 			'methods are case-sensitive and "patch" is sent exactly as the page writes it',
 			'use "PATCH" if that is what pages send',
+		],
+		[
+			"max-age-capped",
+			{ origins: ["https://a.example"], maxAge: 7201 },
+			"maxAge",
+			"7201 seconds: Chromium caches a preflight for at most 7200 (2 hours), so Chrome and Edge ask again sooner; Firefox keeps it up to 86400",
+			"use 7200 to say what Chromium does, or keep 7201 for Firefox",
+		],
+		[
+			"any-port-not-loopback",
+			{ origins: ["https://app.example.com:*"] },
+			"origins[0]",
+			'"https://app.example.com:*" admits every port of a host that is not this machine: whatever else listens there can read the answers',
+			'list the ports in use ("https://app.example.com"), or keep ":*" to localhost, 127.0.0.1 and [::1]',
 		],
 	])("%s", (rule, doc, path, message, fix) => {
 		const [w] = validateAllowlist(doc).warnings;

@@ -11,6 +11,13 @@ const FNV_PRIME = 0x01000193;
 /** A hash state that hashing ":" leaves as it is (found by solving for it bit by bit). */
 const STILL_UNDER_COLON = 1841528985;
 
+/** FNV-1a of `text` from `seed`, as the set hashes an entry. */
+function hashFrom(seed: number, text: string): number {
+	let h = seed;
+	for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+	return h;
+}
+
 /** The seed from which hashing `text` reaches the state `h`: FNV-1a's steps run backwards. */
 function seedReaching(h: number, text: string): number {
 	let inverse = FNV_PRIME; // of FNV_PRIME modulo 2^32, by Newton's iteration
@@ -75,6 +82,18 @@ describe("EntrySet", () => {
 		expect(set.find("https://*.example.com")).toBe(undefined);
 		expect(set.add("https://*.example.com")).toBe(true);
 		expect(set.find("https://app.example.com", 11, "https://*")).toBe("https://*.example.com");
+	});
+
+	it("a member with the same hash and length as the entry looked up, but other letters, is not found", () => {
+		// From FNV-1a's offset basis these two hash alike (found by a birthday search over five letters).
+		const [member, other] = ["https://*.jaczf.example.com", "https://*.tlbpp.example.com"];
+		expect(hashFrom(FNV_OFFSET, member)).toBe(hashFrom(FNV_OFFSET, other));
+		const set = new EntrySet(0, FNV_OFFSET);
+		expect(set.add(member)).toBe(true);
+		expect(set.find("https://pr.tlbpp.example.com", 10, "https://*")).toBe(undefined);
+		expect(set.add(other)).toBe(true);
+		expect(set.find("https://pr.tlbpp.example.com", 10, "https://*")).toBe(other);
+		expect(set.find("https://pr.jaczf.example.com", 10, "https://*")).toBe(member);
 	});
 
 	it("grows past the size it was made for, and keeps every member", () => {

@@ -49,3 +49,9 @@ export const ROUTED: AllowlistDocument = {
 		"/api": { origins: [ORIGIN.partner], credentials: true },
 	},
 };
+
+/**
+ * BASE, with "/legacy" in report-only mode: an API that answers CORS itself, in front of
+ * which the gateway only reports where BASE would decide otherwise.
+ */
+export const REPORT_ONLY_ROUTE: AllowlistDocument = { ...BASE, routes: { "/legacy": { mode: "report-only" } } };

@@ -47,16 +47,24 @@ export interface Refusal {
 	route: string | null;
 }
 
+/** The gateway's `event` log lines (`cors-refused`, `cors-report`) for exactly `path`, parsed. */
+export async function eventsLogged(event: string, path: string): Promise<Record<string, unknown>[]> {
+	const log = await gatewayLog();
+	const events: Record<string, unknown>[] = [];
+	for (const line of log.split("\n")) {
+		if (!line.includes(`"${event}"`)) continue;
+		const parsed = JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>;
+		if (parsed.event === event && parsed.path === path) events.push(parsed);
+	}
+	return events;
+}
+
 /** The gateway's `cors-refused` log events for exactly `path`: why it refused. */
 export async function refusalsLogged(path: string): Promise<Refusal[]> {
-	const log = await gatewayLog();
-	const refusals: Refusal[] = [];
-	for (const line of log.split("\n")) {
-		if (!line.includes('"cors-refused"')) continue;
-		const event = JSON.parse(line.slice(line.indexOf("{"))) as Refusal & { event: string; path: string };
-		if (event.path === path) {
-			refusals.push({ reason: event.reason, detail: event.detail, method: event.method, route: event.route });
-		}
-	}
-	return refusals;
+	return (await eventsLogged("cors-refused", path)).map((e) => ({
+		reason: e.reason as string,
+		detail: e.detail as string,
+		method: e.method as string,
+		route: e.route as string | null,
+	}));
 }
