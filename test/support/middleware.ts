@@ -1,13 +1,12 @@
 // The kvCors middleware (src/hono) in front of an app whose own handler answers with the
 // real upstream's answer (a fetch's, headers immutable), so the gateway's policy tables
 // run through it unchanged: the same local KV allowlist, requests and upstream record.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { inject } from "vitest";
 import { type KvCorsOptions, kvCors } from "../../src/hono/kv-cors.ts";
 import type { Env } from "../../src/worker/config.ts";
-import { GATEWAY, type TestGateway, testGateway } from "./gateway.ts";
+import { type TestGateway, testApp, testGateway } from "./gateway.ts";
 
 /** A new app with kvCors (new isolate state) over the test env, with `overrides` on top of it. */
 export function testMiddleware(
@@ -22,17 +21,7 @@ export function testMiddleware(
 		const url = new URL(c.req.url);
 		return fetch(new Request(`${inject("upstreamUrl")}${url.pathname}${url.search}`, c.req.raw));
 	});
-	const bindings = { ...(env as Env), ...overrides };
-	return {
-		logs,
-		async fetch(input, init) {
-			const request = typeof input === "string" ? new Request(new URL(input, GATEWAY), init) : input;
-			const ctx = createExecutionContext();
-			const res = await app.fetch(request, bindings, ctx);
-			await waitOnExecutionContext(ctx);
-			return res;
-		},
-	};
+	return testApp(app, { ...(env as Env), ...overrides }, logs);
 }
 
 /** The two ways to run the CORS layer, for the tables both must pass (docs/SPEC.md, Behaviour). */
