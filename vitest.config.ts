@@ -42,6 +42,19 @@ export default defineConfig({
 				},
 			},
 			{
+				// The npm package as a user installs it: one `npm pack`, one install into a fresh
+				// app, one wrangler bundle of examples/hono-app run in workerd. Mostly running
+				// npm, tsc and wrangler, which keep the cores busy: a group of its own, last, so
+				// that it never slows the cli files' wrangler runs (their hooks wait 10 s).
+				test: {
+					name: "package",
+					environment: "node",
+					include: ["test/package/**/*.test.ts"],
+					testTimeout: 60_000,
+					sequence: { groupOrder: 2 },
+				},
+			},
+			{
 				// The Worker behind a real TCP listener (workerd's HTTP server through Miniflare's
 				// API, from Node): what only real keep-alive connections show.
 				test: {

@@ -9,9 +9,9 @@ import { resolve } from "node:path";
 import { WranglerError } from "../src/cli/errors.ts";
 import {
 	runWrangler as runCliWrangler,
-	WRANGLER,
 	type WranglerResult,
 	wranglerArgs,
+	wranglerEntry,
 	wranglerEnv,
 } from "../src/cli/kv.ts";
 import { spawnGroup, stopGroup } from "./process-group.ts";
@@ -29,7 +29,7 @@ export function runWrangler(args: string[], cwd = ROOT): Promise<WranglerResult>
  */
 export function runWranglerAttached(args: string[], cwd = ROOT): Promise<number> {
 	return new Promise((resolveRun, fail) => {
-		const child = spawn(process.execPath, [WRANGLER, ...args], { cwd, env: wranglerEnv(), stdio: "inherit" });
+		const child = spawn(process.execPath, [wranglerEntry(), ...args], { cwd, env: wranglerEnv(), stdio: "inherit" });
 		child.on("error", (error) => fail(new WranglerError(`cannot start wrangler: ${error.message}`, 1)));
 		child.on("close", (code) => resolveRun(code ?? 1));
 	});
@@ -85,7 +85,7 @@ export interface WranglerDev {
 /** Starts `wrangler dev` in the project's directory. */
 export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
 	const args = [
-		WRANGLER,
+		wranglerEntry(),
 		"dev",
 		...(options.config === undefined ? [] : ["--config", options.config]),
 		...(options.port === undefined ? [] : ["--ip", "127.0.0.1", "--port", String(options.port)]),

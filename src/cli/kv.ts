@@ -28,12 +28,23 @@ export interface WranglerResult {
 	stderr: string;
 }
 
-/** The project's own wrangler (its JS entry), run on the Node.js running this command. */
-export const WRANGLER = join(
-	dirname(createRequire(import.meta.url).resolve("wrangler/package.json")),
-	"bin",
-	"wrangler.js",
-);
+/**
+ * The project's own wrangler (its JS entry), run on the Node.js running this command.
+ * Looked up when first needed: wrangler is an optional peer of the package, and
+ * validate and check work without it.
+ */
+export function wranglerEntry(): string {
+	let manifest: string;
+	try {
+		manifest = createRequire(import.meta.url).resolve("wrangler/package.json");
+	} catch {
+		throw new WranglerError(
+			'wrangler is not installed: cors-gateway reads and writes KV through it. Install it next to cors-gateway with "npm install --save-dev wrangler"',
+			1,
+		);
+	}
+	return join(dirname(manifest), "bin", "wrangler.js");
+}
 
 // What `wrangler kv key get --local` prints, with exit code 0, when the key does not exist.
 const LOCAL_NOT_FOUND = "Value not found\n";
@@ -103,7 +114,7 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 /** Runs wrangler to completion with its output captured, in `cwd` (default: this process's). */
 export function runWrangler(args: string[], cwd?: string): Promise<WranglerResult> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [WRANGLER, ...args], {
+		const child = spawn(process.execPath, [wranglerEntry(), ...args], {
 			cwd,
 			env: wranglerEnv(),
 			stdio: ["ignore", "pipe", "pipe"],

@@ -38,9 +38,9 @@ export interface Env {
 
 // --- vars ----------------------------------------------------------------------------
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
-const DEFAULT_REFRESH_SECONDS = 30;
+export const DEFAULT_REFRESH_SECONDS = 30;
 /** Refusals logged in full per (reason, origin) per minute (REFUSAL_LOG_LIMIT). */
-const DEFAULT_REFUSAL_LOG_LIMIT = 10;
+export const DEFAULT_REFUSAL_LOG_LIMIT = 10;
 
 export interface GatewayConfig {
 	routes: Routes;
@@ -80,12 +80,26 @@ export function readConfig(env: Env): GatewayConfig {
 	};
 }
 
-/** CORS_ANALYTICS bound to a var, a KV namespace or anything else that cannot take data points is a mistake to name. */
-function analyticsDataset(binding: unknown): AnalyticsEngineDataset {
+/**
+ * A binding named for an Analytics Engine dataset (CORS_ANALYTICS, or the kvCors middleware's
+ * `analytics`) bound to a var, a KV namespace or anything else that cannot take data points
+ * is a mistake to name.
+ */
+export function analyticsDataset(binding: unknown, name = "CORS_ANALYTICS"): AnalyticsEngineDataset {
 	if (typeof (binding as Partial<AnalyticsEngineDataset> | null)?.writeDataPoint === "function")
 		return binding as AnalyticsEngineDataset;
 	throw new ConfigError(
-		'CORS_ANALYTICS must be a Workers Analytics Engine dataset: bind one with [[analytics_engine_datasets]] binding = "CORS_ANALYTICS", or remove what is bound under that name',
+		`${name} must be a Workers Analytics Engine dataset: bind one with [[analytics_engine_datasets]] binding = "${name}", or remove what is bound under that name`,
+	);
+}
+
+/** The allowlist's namespace under `name`; anything else is named, never read as an empty allowlist. */
+export function kvNamespace(binding: unknown, name: string): KVNamespace {
+	if (typeof (binding as Partial<KVNamespace> | null)?.get === "function") return binding as KVNamespace;
+	const what =
+		binding === undefined ? `no binding ${JSON.stringify(name)}` : `${JSON.stringify(name)} is not a KV namespace`;
+	throw new ConfigError(
+		`${what}: bind the allowlist's namespace with [[kv_namespaces]] binding = ${JSON.stringify(name)} in wrangler.toml`,
 	);
 }
 

@@ -1,12 +1,11 @@
 // The Worker: a Hono app. Load the isolate's runtime (config and allowlist store, built
 // once), then the CORS layer decides, and forwards to the route's target when it may.
 import { Hono } from "hono";
-import { analyticsOf } from "./analytics.ts";
 import { ConfigError, type Env, type GatewayConfig, readConfig } from "./config.ts";
 import { type CorsLayer, gatewayAnswer, withCors } from "./cors/cors-layer.ts";
+import { buildCorsLayer } from "./cors-runtime.ts";
 import { type ForwardOptions, forward, UpstreamError } from "./forward/upstream.ts";
-import { errorMessage, jsonLog, type Logger, RefusalLog } from "./log.ts";
-import { AllowlistStore } from "./store/allowlist-store.ts";
+import { errorMessage, jsonLog, type Logger } from "./log.ts";
 
 export interface GatewayOptions {
 	log?: Logger;
@@ -73,19 +72,7 @@ function buildRuntime(env: Env, log: Logger, now?: () => number): Runtime | Conf
 		const config = readConfig(env);
 		return {
 			config,
-			cors: {
-				store: new AllowlistStore(env.ALLOWLIST, { refreshMs: config.refreshMs, log }),
-				debug: config.debug,
-				log,
-				refusals: new RefusalLog(log, { perKey: config.refusalLogLimit, now }),
-				reports: new RefusalLog(log, {
-					perKey: config.refusalLogLimit,
-					now,
-					event: "cors-report",
-					counted: "reported",
-				}),
-				analytics: analyticsOf(config.analytics, log),
-			},
+			cors: buildCorsLayer(env.ALLOWLIST, config, log, now),
 			forwarding: { timeoutMs: config.upstreamTimeoutMs },
 		};
 	} catch (error) {

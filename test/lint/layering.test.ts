@@ -63,6 +63,24 @@ const ROWS: Row[] = [
 		fails: "the Public Suffix List is the command line's",
 	},
 	{
+		rule: "the kvCors middleware never imports the command line",
+		files: { "src/hono/a.ts": 'import { main } from "../cli/main.ts";\nexport const a = main;\n' },
+		fails: "the kvCors middleware is the Worker's CORS layer in an app's bundle",
+	},
+	{
+		rule: "the kvCors middleware never bundles the Public Suffix List",
+		files: { "src/hono/a.ts": 'import { parse } from "tldts";\nexport const a = parse;\n' },
+		fails: "the Public Suffix List is the command line's",
+	},
+	{
+		rule: "control: the kvCors middleware may import the Worker's CORS layer and Hono",
+		files: {
+			"src/hono/a.ts":
+				'import type { MiddlewareHandler } from "hono";\nimport { withCors } from "../worker/cors/cors-layer.ts";\nexport const a: [MiddlewareHandler?, unknown?] = [undefined, withCors];\n',
+		},
+		fails: null,
+	},
+	{
 		rule: "inside the Worker, the store never imports the CORS layer",
 		files: {
 			"src/worker/store/a.ts": 'import { withCors } from "../cors/cors-layer.ts";\nexport const a = withCors;\n',

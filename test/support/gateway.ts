@@ -34,7 +34,15 @@ export interface TestGateway {
 export function testGateway(overrides: Partial<Env> = {}, options: Omit<GatewayOptions, "log"> = {}): TestGateway {
 	const logs: Record<string, unknown>[] = [];
 	const app = createGateway({ ...options, log: (event) => logs.push(event) });
-	const bindings = { ...(env as Env), ...overrides };
+	return testApp(app, { ...(env as Env), ...overrides }, logs);
+}
+
+/** A Worker's app (the gateway, or an app with kvCors) as a TestGateway over `bindings`, its log lines in `logs`. */
+export function testApp(
+	app: { fetch(request: Request, env: object, ctx: ExecutionContext): Response | Promise<Response> },
+	bindings: object,
+	logs: Record<string, unknown>[],
+): TestGateway {
 	return {
 		logs,
 		async fetch(input, init) {

@@ -18,6 +18,7 @@ import {
 	type TestGateway,
 	testGateway,
 } from "../support/gateway.ts";
+import { ENTRY_POINTS } from "../support/middleware.ts";
 
 const EVIL = "https://evil.example.net";
 const REPORTING = { ...DOC, mode: "report-only" };
@@ -46,31 +47,34 @@ const preflight = (method: string, headers?: string) => ({
 	...(headers === undefined ? {} : { "access-control-request-headers": headers }),
 });
 
-describe("report-only: every request is forwarded and the target's answer returned untouched", () => {
-	beforeEach(async () => {
-		await putAllowlist(REPORTING);
-	});
+// The middleware too: the app's own answer is the target's.
+describe.each(ENTRY_POINTS)("through the $name", (entry) => {
+	describe("report-only: every request is forwarded and the target's answer returned untouched", () => {
+		beforeEach(async () => {
+			await putAllowlist(REPORTING);
+		});
 
-	it.each([
-		{ rule: "an origin the allowlist refuses", method: "GET", headers: { origin: EVIL } },
-		{ rule: "a preflight the allowlist approves", method: "OPTIONS", headers: preflight("PUT", "x-custom") },
-		{ rule: "a preflight the allowlist refuses", method: "OPTIONS", headers: preflight("PATCH") },
-		{ rule: "a malformed Origin", method: "GET", headers: { origin: `${ORIGIN}/` } },
-		{ rule: "a request without Origin", method: "GET", headers: {} },
-	])("$rule: the upstream sees it, and its CORS headers come back as sent", async ({ method, headers }) => {
-		const sent = { "access-control-allow-origin": "https://upstream-choice.example", "access-control-max-age": "5" };
-		const { res, reached } = await send(testGateway(), scripted({ ...sent, vary: "accept" }), method, headers);
-		expect(res.status).toBe(200);
-		expect(reached.map((r) => r.method)).toEqual([method]);
-		expect(Object.fromEntries(accessControl(res))).toEqual(sent);
-		expect(res.headers.get("vary")).toBe("accept"); // no Vary: Origin merged in
-	});
+		it.each([
+			{ rule: "an origin the allowlist refuses", method: "GET", headers: { origin: EVIL } },
+			{ rule: "a preflight the allowlist approves", method: "OPTIONS", headers: preflight("PUT", "x-custom") },
+			{ rule: "a preflight the allowlist refuses", method: "OPTIONS", headers: preflight("PATCH") },
+			{ rule: "a malformed Origin", method: "GET", headers: { origin: `${ORIGIN}/` } },
+			{ rule: "a request without Origin", method: "GET", headers: {} },
+		])("$rule: the upstream sees it, and its CORS headers come back as sent", async ({ method, headers }) => {
+			const sent = { "access-control-allow-origin": "https://upstream-choice.example", "access-control-max-age": "5" };
+			const { res, reached } = await send(entry.testGateway(), scripted({ ...sent, vary: "accept" }), method, headers);
+			expect(res.status).toBe(200);
+			expect(reached.map((r) => r.method)).toEqual([method]);
+			expect(Object.fromEntries(accessControl(res))).toEqual(sent);
+			expect(res.headers.get("vary")).toBe("accept"); // no Vary: Origin merged in
+		});
 
-	it("a target without CORS headers: none are added", async () => {
-		const { res } = await send(testGateway(), "/status/204", "OPTIONS", preflight("PUT"));
-		expect(res.status).toBe(204);
-		expect(accessControl(res)).toEqual([]);
-		expect(res.headers.has("vary")).toBe(false);
+		it("a target without CORS headers: none are added", async () => {
+			const { res } = await send(entry.testGateway(), "/status/204", "OPTIONS", preflight("PUT"));
+			expect(res.status).toBe(204);
+			expect(accessControl(res)).toEqual([]);
+			expect(res.headers.has("vary")).toBe(false);
+		});
 	});
 });
 
