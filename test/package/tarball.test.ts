@@ -75,6 +75,7 @@ describe("the tarball", () => {
 				"package.json",
 				"README.md",
 				"SECURITY.md",
+				"LICENSE",
 				"docs/SPEC.md",
 				"allowlist.schema.json",
 				"bin/cors-gateway.mjs",
