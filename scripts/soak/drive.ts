@@ -74,7 +74,7 @@ export async function drive(options: DriveOptions): Promise<Driven> {
 				const res = await fetch(`${gatewayUrl}${SOAK_PATH}?c=${id}`, {
 					method: shape.method,
 					headers: shape.headers,
-					body: shape.body,
+					...(shape.late ? { body: lateBody(shape.body ?? ""), duplex: "half" } : { body: shape.body }),
 					signal: AbortSignal.timeout(15_000),
 				});
 				await res.arrayBuffer();
@@ -158,4 +158,15 @@ export async function drive(options: DriveOptions): Promise<Driven> {
 		memory,
 		warmLiveHeap: await warmLive,
 	};
+}
+
+/** `text` as a stream whose one chunk comes a moment after the request's headers went out. */
+function lateBody(text: string): ReadableStream<Uint8Array> {
+	return new ReadableStream({
+		async pull(controller) {
+			await new Promise((resolve) => setTimeout(resolve, 2));
+			controller.enqueue(new TextEncoder().encode(text));
+			controller.close();
+		},
+	});
 }

@@ -27,6 +27,8 @@ export interface Shape {
 	method: string;
 	headers: Record<string, string>;
 	body?: string;
+	/** The body is streamed a moment after the headers (chunked), as many clients send it. */
+	late?: true;
 }
 
 // Bodies of several sizes, on allowed requests (streamed to the upstream) and on refused
@@ -54,6 +56,20 @@ export const SHAPES: Shape[] = [
 		method: "PUT",
 		headers: { origin: "https://evil.example.net" },
 		body: BODY["256 KiB"],
+	},
+	{
+		name: "refused POST, body after its headers",
+		method: "POST",
+		headers: { origin: "https://evil.example.net" },
+		body: BODY.small,
+		late: true,
+	},
+	{
+		name: "allowed POST, body after its headers",
+		method: "POST",
+		headers: { origin: "https://app.example.com" },
+		body: BODY.small,
+		late: true,
 	},
 	{ name: "malformed Origin POST", method: "POST", headers: { origin: "https://app.example.com/" }, body: BODY.small },
 	{ name: "wildcard GET (A only)", method: "GET", headers: { origin: "https://shop.tenant.example.com" } },

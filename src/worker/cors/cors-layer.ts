@@ -14,6 +14,7 @@ import {
 } from "../../policy/index.ts";
 import type { Analytics } from "../analytics.ts";
 import type { Logger, RefusalLog } from "../log.ts";
+import { drainSmallBody } from "./drain-body.ts";
 import { accessControlOf, dropAccessControl, mergeVary, setAll } from "./response-headers.ts";
 
 export const REASON_HEADER = "cors-gateway-reason";
@@ -84,6 +85,7 @@ export async function withCors(
 	refusals.flushIfDue();
 
 	if (decision.action === "preflight") {
+		await drainSmallBody(request);
 		return new Response(null, { status: 204, headers: decision.headers as [string, string][] });
 	}
 	if (decision.action === "refuse") {
@@ -111,6 +113,7 @@ export async function withCors(
 		});
 		const refusal = decision.headers as [string, string][];
 		const out = debug ? [...refusal, [REASON_HEADER, REASON_VALUE[decision.reason]]] : refusal;
+		await drainSmallBody(request);
 		return new Response(REFUSAL_BODY[decision.reason], { status: 403, headers: out });
 	}
 
