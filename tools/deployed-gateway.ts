@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { convertV4MiniflareOptions, type LegacyWorkerOptions, type WorkerOptions } from "miniflare";
+import { convertV4MiniflareOptions, type LegacyWorkerOptions, Miniflare, type WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { ROOT, runWranglerOrFail } from "./wrangler.ts";
 
@@ -52,4 +52,19 @@ export async function deployedGateway(host: string, configFile: string): Promise
 			return converted;
 		},
 	};
+}
+
+/**
+ * Miniflare running `workers` (built by `worker` above) offline and quietly: no Request.cf
+ * download, no entry in the dev registry other local sessions read, log lines dropped.
+ */
+export function deployedMiniflare(workers: WorkerOptions[]): Miniflare {
+	return new Miniflare({
+		host: "127.0.0.1",
+		port: 0,
+		cf: false,
+		enableDevRegistry: false,
+		handleStructuredLogs: () => {},
+		workers,
+	});
 }

@@ -13,9 +13,9 @@ import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { convertV4MiniflareOptions, Miniflare, type WorkerOptions } from "miniflare";
+import { convertV4MiniflareOptions, type Miniflare, type WorkerOptions } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployedGateway } from "../../tools/deployed-gateway.ts";
+import { deployedGateway, deployedMiniflare } from "../../tools/deployed-gateway.ts";
 import { type ScriptedUpstream, startScriptedUpstream } from "../../tools/upstream.ts";
 import { startWranglerDev, type WranglerDev } from "../../tools/wrangler.ts";
 import { cli, expectNoStackTrace, seed, tempDir } from "../support/cli.ts";
@@ -284,14 +284,10 @@ describe("report --logs on `wrangler tail --format json` output", () => {
 			{ UPSTREAM_URL: upstream.url, REFUSAL_LOG_LIMIT: "1000" },
 			"report-allowlist",
 		);
-		mf = new Miniflare({
-			host: "127.0.0.1",
-			port: 0,
-			cf: false,
-			enableDevRegistry: false,
-			handleStructuredLogs: () => {},
-			workers: [{ ...worker, config: { ...worker.config, tailConsumers: [{ worker: "tail" }] } }, tailWorker()],
-		});
+		mf = deployedMiniflare([
+			{ ...worker, config: { ...worker.config, tailConsumers: [{ worker: "tail" }] } },
+			tailWorker(),
+		]);
 		await mf.ready;
 		await (await mf.getKVNamespace("ALLOWLIST", "gateway")).put("allowlist", JSON.stringify(ALLOWLIST));
 		gateway = (await mf.unsafeGetDirectURL("gateway")).origin;

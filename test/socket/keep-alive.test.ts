@@ -14,9 +14,9 @@
 // Worker cannot change (it drops a `Connection` header the Worker sets).
 import http from "node:http";
 import type { Socket } from "node:net";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployedGateway } from "../../tools/deployed-gateway.ts";
+import { deployedGateway, deployedMiniflare } from "../../tools/deployed-gateway.ts";
 import { type ScriptedUpstream, startScriptedUpstream } from "../../tools/upstream.ts";
 
 const ALLOWED = "https://app.example.com";
@@ -226,15 +226,8 @@ describe.each(["wrangler.toml", "wrangler.demo.toml"])(
 
 		beforeAll(async () => {
 			const deployed = await deployedGateway("127.0.0.1", configFile);
-			mf = new Miniflare({
-				host: "127.0.0.1",
-				port: 0,
-				cf: false,
-				enableDevRegistry: false,
-				handleStructuredLogs: () => {},
-				// workerd's HTTP server itself, not Miniflare's entry Worker in front of it.
-				workers: [deployed.worker("gateway", 0, { UPSTREAM_URL: upstream.url }, "allowlist")],
-			});
+			// workerd's HTTP server itself, not Miniflare's entry Worker in front of it.
+			mf = deployedMiniflare([deployed.worker("gateway", 0, { UPSTREAM_URL: upstream.url }, "allowlist")]);
 			await mf.ready;
 			const kv = await mf.getKVNamespace("ALLOWLIST", "gateway");
 			await kv.put("allowlist", JSON.stringify({ origins: [ALLOWED], methods: ["GET", "HEAD", "POST", "PUT"] }));
