@@ -1,16 +1,18 @@
-// Reads and writes the allowlist document in Workers KV through wrangler's own `kv key`
-// commands, so wrangler's login, wrangler.toml and local storage are reused exactly:
-// without --persist-to, "local" is the persisted store `npm run dev` and `wrangler dev`
-// use (.wrangler/state next to the wrangler config).
+// Reads and writes the allowlist document in Workers KV through wrangler, so wrangler's
+// login, wrangler.toml and local storage are reused exactly: the remote namespace through
+// its `kv` commands, the local one through its getPlatformProxy (local-kv.ts). Without
+// --persist-to, "local" is the persisted store `npm run dev` and `wrangler dev` use
+// (.wrangler/state next to the wrangler config).
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { ALLOWLIST_KEY } from "../shards/layout.ts";
 import { Refusal, WranglerError } from "./errors.ts";
+import { localNamespace } from "./local-kv.ts";
 import { compileChecked } from "./public-suffix.ts";
+import { wranglerFile } from "./wrangler-package.ts";
 
 const BINDING = "ALLOWLIST";
 
@@ -28,26 +30,10 @@ export interface WranglerResult {
 	stderr: string;
 }
 
-/**
- * The project's own wrangler (its JS entry), run on the Node.js running this command.
- * Looked up when first needed: wrangler is an optional peer of the package, and
- * validate and check work without it.
- */
+/** The project's own wrangler (its JS entry), run on the Node.js running this command. */
 export function wranglerEntry(): string {
-	let manifest: string;
-	try {
-		manifest = createRequire(import.meta.url).resolve("wrangler/package.json");
-	} catch {
-		throw new WranglerError(
-			'wrangler is not installed: cors-gateway reads and writes KV through it. Install it next to cors-gateway with "npm install --save-dev wrangler"',
-			1,
-		);
-	}
-	return join(dirname(manifest), "bin", "wrangler.js");
+	return wranglerFile("bin/wrangler.js");
 }
-
-// What `wrangler kv key get --local` prints, with exit code 0, when the key does not exist.
-const LOCAL_NOT_FOUND = "Value not found\n";
 
 /** One wrangler KV action: on the allowlist key, on keys with a prefix, or in bulk from a JSON file. */
 export type KvAction =
@@ -157,25 +143,19 @@ export function saysNotDeployed(text: string): boolean {
 }
 
 /**
- * True when a `get` reports a missing key rather than a value: locally wrangler prints
- * "Value not found" and succeeds; remotely the API answers 404 and wrangler fails.
- * Either way `list` confirms it, since a stored value could read the same.
+ * True when a remote `get` reports a missing key rather than failing: the API answers 404
+ * (and wrangler exits non-zero); `list` then confirms it.
  */
-export function getSaysMissing(result: WranglerResult, target: KvTarget): boolean {
-	return target.remote
-		? result.code !== 0 && / - 404: /.test(result.stderr)
-		: result.code === 0 && result.stdout === LOCAL_NOT_FOUND;
+export function getSaysMissing(result: WranglerResult): boolean {
+	return result.code !== 0 && / - 404: /.test(result.stderr);
 }
 
 /** The stored text under `allowlist`, exactly as stored, or null when there is none. */
 export async function readAllowlist(target: KvTarget): Promise<string | null> {
+	if (!target.remote) return (await localNamespace(target)).get(ALLOWLIST_KEY);
 	const got = await runWrangler(wranglerArgs({ get: true }, target));
-	if (!getSaysMissing(got, target)) {
-		if (got.code !== 0) throw wranglerFailure(got, target);
-		return got.stdout;
-	}
-	if (!(await listKeys(target, ALLOWLIST_KEY)).includes(ALLOWLIST_KEY)) return null;
-	if (!target.remote) return got.stdout;
+	if (got.code === 0) return got.stdout;
+	if (getSaysMissing(got) && !(await listKeys(target, ALLOWLIST_KEY)).includes(ALLOWLIST_KEY)) return null;
 	throw wranglerFailure(got, target);
 }
 
@@ -187,6 +167,7 @@ export interface ListedKey {
 
 /** The keys that start with `prefix`, with their metadata, in key order. */
 export async function listEntries(target: KvTarget, prefix: string): Promise<ListedKey[]> {
+	if (!target.remote) return listLocal(await localNamespace(target), prefix);
 	const listed = await runWrangler(wranglerArgs({ list: prefix }, target));
 	if (listed.code !== 0) throw wranglerFailure(listed, target);
 	return parseJson<ListedKey[]>(listed.stdout, "kv key list");
@@ -206,6 +187,11 @@ const BULK_PUT_KEYS = 5000;
 /** The text values of `keys`, null for a missing key, read in as few wrangler runs as allowed. */
 export async function bulkGet(target: KvTarget, keys: readonly string[]): Promise<Map<string, string | null>> {
 	const values = new Map<string, string | null>();
+	if (!target.remote) {
+		const kv = await localNamespace(target);
+		for (const key of keys) values.set(key, await kv.get(key));
+		return values;
+	}
 	for (let i = 0; i < keys.length; i += BULK_GET_KEYS) {
 		const batch = keys.slice(i, i + BULK_GET_KEYS);
 		const got = await withTempFile(JSON.stringify(batch), (file) =>
@@ -233,6 +219,15 @@ export async function bulkPut(
 ): Promise<void> {
 	let start = 0;
 	let raw = 0;
+	if (!target.remote) {
+		const kv = await localNamespace(target);
+		for (const { key, value, metadata } of pairs) {
+			await kv.put(key, value, metadata === undefined ? {} : { metadata });
+			raw += typeof value === "string" ? value.length : value.byteLength;
+			if (++start % BULK_PUT_KEYS === 0 || start === pairs.length) progress(start, raw);
+		}
+		return;
+	}
 	while (start < pairs.length) {
 		const batch: { key: string; value: string; base64?: true; metadata?: object }[] = [];
 		let size = 0;
@@ -259,6 +254,11 @@ export async function bulkPut(
 }
 
 export async function bulkDelete(target: KvTarget, keys: readonly string[]): Promise<void> {
+	if (!target.remote) {
+		const kv = await localNamespace(target);
+		for (const key of keys) await kv.delete(key);
+		return;
+	}
 	for (let i = 0; i < keys.length; i += BULK_PUT_KEYS) {
 		const batch = keys.slice(i, i + BULK_PUT_KEYS);
 		const deleted = await withTempFile(JSON.stringify(batch), (file) =>
@@ -291,6 +291,19 @@ function parseJson<T>(stdout: string, command: string): T {
 /** Writes `text` under `allowlist`. Refuses, whatever the caller, to write a document that does not validate. */
 export async function writeAllowlist(target: KvTarget, text: string): Promise<void> {
 	if (!compileChecked(text).ok) throw new Refusal("refusing to write an invalid allowlist document");
+	if (!target.remote) return (await localNamespace(target)).put(ALLOWLIST_KEY, text);
 	const put = await withTempFile(text, (file) => runWrangler(wranglerArgs({ put: file }, target)));
 	if (put.code !== 0) throw wranglerFailure(put, target);
+}
+
+/** Every key under `prefix` of a local namespace, page by page. */
+async function listLocal(kv: KVNamespace, prefix: string): Promise<ListedKey[]> {
+	const keys: ListedKey[] = [];
+	let cursor: string | undefined;
+	do {
+		const page = await kv.list({ prefix, ...(cursor === undefined ? {} : { cursor }) });
+		for (const { name, metadata } of page.keys) keys.push(metadata === undefined ? { name } : { name, metadata });
+		cursor = page.list_complete ? undefined : page.cursor;
+	} while (cursor !== undefined);
+	return keys;
 }

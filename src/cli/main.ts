@@ -17,6 +17,7 @@ import { report } from "./commands/report.ts";
 import { rollback } from "./commands/rollback.ts";
 import { validate } from "./commands/validate.ts";
 import { isCliError, UsageError } from "./errors.ts";
+import { closeLocalKv } from "./local-kv.ts";
 import { note, say } from "./output.ts";
 
 const COMMANDS: readonly Command[] = [
@@ -85,6 +86,8 @@ export async function run(argv: string[]): Promise<void> {
 		process.exitCode = await main(argv);
 	} catch (error) {
 		process.exitCode = reportFailure(error, "cors-gateway");
+	} finally {
+		await closeLocalKv();
 	}
 }
 

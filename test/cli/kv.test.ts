@@ -72,13 +72,10 @@ describe("wrangler arguments", () => {
 	});
 });
 
-describe("a get that found nothing", () => {
+describe("a remote get that found nothing", () => {
 	it.each([
-		["local: wrangler prints this and succeeds", { code: 0, stdout: "Value not found\n", stderr: "" }, false, true],
-		["local: a value", { code: 0, stdout: '{"origins":[]}', stderr: "" }, false, false],
-		["local: a failure", { code: 1, stdout: "", stderr: "✘ [ERROR] No KV namespace" }, false, false],
 		[
-			"remote: the API's 404",
+			"the API's 404",
 			{
 				code: 1,
 				stdout: "",
@@ -86,16 +83,10 @@ describe("a get that found nothing", () => {
 					"✘ [ERROR] Failed to fetch https://api.cloudflare.com/client/v4/accounts/a/storage/kv/namespaces/n/values/allowlist - 404: Not Found",
 			},
 			true,
-			true,
 		],
-		[
-			"remote: any other failure",
-			{ code: 1, stdout: "", stderr: "✘ [ERROR] Authentication error [code: 10000]" },
-			true,
-			false,
-		],
-	])("%s", (_what, result, remote, missing) => {
-		expect(getSaysMissing(result, { remote })).toBe(missing);
+		["any other failure", { code: 1, stdout: "", stderr: "✘ [ERROR] Authentication error [code: 10000]" }, false],
+	] as [string, { code: number; stdout: string; stderr: string }, boolean][])("%s", (_what, result, missing) => {
+		expect(getSaysMissing(result)).toBe(missing);
 	});
 });
 

@@ -87,8 +87,8 @@ describe("wrangler failures pass through (exit 1, wrangler's message, no stack t
 		const config = join(project, "no-kv.toml");
 		await writeFile(config, 'name = "x"\nmain = "src/index.ts"\ncompatibility_date = "2026-11-09"\n');
 		const run = await cli(["list", "--config", config], { cwd: project });
-		expect(run.stderr).toContain(
-			"cors-gateway: ✘ [ERROR] No KV namespaces are configured in your wrangler config file.",
+		expect(run.stderr).toBe(
+			'cors-gateway: no KV namespace is bound as ALLOWLIST in the wrangler config: add [[kv_namespaces]] with binding = "ALLOWLIST" (see wrangler.toml)\n',
 		);
 		expect(run.stderr).not.toContain("\u001b[");
 		expectNoStackTrace(run);
