@@ -21,10 +21,6 @@ const DATASET = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** Characters a route key may have and the SQL may carry inside quotes with no escaping at all. */
 const SAFE_ROUTE = /^[A-Za-z0-9/._~:-]{1,512}$/;
 
-export function validDataset(name: string): boolean {
-	return DATASET.test(name);
-}
-
 /** `WHERE` text for the window: an interval from NOW(), or a fixed UTC time, from numbers only. */
 function windowCondition(window: Window): string {
 	if ("from" in window) {
@@ -41,7 +37,8 @@ export function sqlSafeRoute(route: string): boolean {
 
 /** The query: counts per route, reason, origin and kind in the window, most first. */
 export function buildQuery(dataset: string, window: Window, route: string | undefined): string {
-	if (!validDataset(dataset)) throw new UsageError(`report: ${JSON.stringify(dataset)} is no dataset name`);
+	if (!DATASET.test(dataset))
+		throw new UsageError(`report: ${JSON.stringify(dataset)} is no dataset name (letters, digits and _)`);
 	const routeCondition = route !== undefined && sqlSafeRoute(route) ? ` AND blob1 = '${route}'` : "";
 	return [
 		"SELECT blob1, blob2, blob3, blob5, SUM(_sample_interval) AS n",

@@ -89,7 +89,12 @@ export class ObjectSplitter {
 	}
 
 	private restartAfter(index: number): void {
-		this.pos = index + 1;
+		this.restartAt(index + 1);
+	}
+
+	/** Scanning resumes at `pos`, outside any object. */
+	private restartAt(pos: number): void {
+		this.pos = pos;
 		this.start = -1;
 		this.depth = 0;
 		this.inString = false;
@@ -103,11 +108,7 @@ export class ObjectSplitter {
 		// progress is scanned again from its start, the rest from where scanning stopped.
 		const unscanned = this.buffer.slice(this.start >= 0 ? this.start : this.pos);
 		this.buffer = [span.slice(1), ...rest, unscanned].join("\n");
-		this.pos = 0;
-		this.start = -1;
-		this.depth = 0;
-		this.inString = false;
-		this.escaped = false;
+		this.restartAt(0);
 		return this.scan();
 	}
 

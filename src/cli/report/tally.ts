@@ -57,6 +57,8 @@ interface Pending {
 }
 
 const pairKey = (kind: Kind, reason: string, origin: string | null) => `${kind}\u0000${reason}\u0000${origin ?? ""}`;
+/** A route as a map key: the top level ("") and the route no line named ("\u0001") apart. */
+const routeKey = (route: string | null | undefined) => (route === undefined ? "\u0001" : (route ?? ""));
 
 class Counter {
 	readonly rows = new Map<string, Row & { detailCounts: Map<string, number> }>();
@@ -70,7 +72,7 @@ class Counter {
 		from: "line" | "summary",
 		detail: string | null,
 	): void {
-		const key = `${pairKey(kind, reason, origin)}\u0000${route === undefined ? "\u0001" : (route ?? "")}`;
+		const key = `${pairKey(kind, reason, origin)}\u0000${routeKey(route)}`;
 		let row = this.rows.get(key);
 		if (row === undefined) {
 			row = { kind, route, reason, origin, count: 0, summarized: 0, details: [], detailCounts: new Map() };
@@ -178,7 +180,7 @@ function filtered(rows: Row[], unnamed: Record<Kind, number>, filter: TallyFilte
 export function topGroups(rows: readonly Row[], top: number): Group[] {
 	const groups = new Map<string, Row[]>();
 	for (const row of rows) {
-		const key = `${row.kind}\u0000${row.route === undefined ? "\u0001" : (row.route ?? "")}\u0000${row.reason}`;
+		const key = `${row.kind}\u0000${routeKey(row.route)}\u0000${row.reason}`;
 		const list = groups.get(key) ?? [];
 		list.push(row);
 		groups.set(key, list);
@@ -199,14 +201,14 @@ export function topGroups(rows: readonly Row[], top: number): Group[] {
 	}
 	const kindOrder = (kind: Kind) => (kind === "refused" ? 0 : 1);
 	const routeTotals = new Map<string, number>();
-	const routeKey = (g: Group) => `${g.kind}\u0000${g.route === undefined ? "\u0001" : (g.route ?? "")}`;
-	for (const g of out) routeTotals.set(routeKey(g), (routeTotals.get(routeKey(g)) ?? 0) + g.total);
+	const kindRoute = (g: Group) => `${g.kind}\u0000${routeKey(g.route)}`;
+	for (const g of out) routeTotals.set(kindRoute(g), (routeTotals.get(kindRoute(g)) ?? 0) + g.total);
 	return out.sort(
 		(a, b) =>
 			kindOrder(a.kind) - kindOrder(b.kind) ||
 			// Routes by their total, the unnamed route last; then each route's reasons by theirs.
 			Number(a.route === undefined) - Number(b.route === undefined) ||
-			(routeTotals.get(routeKey(b)) ?? 0) - (routeTotals.get(routeKey(a)) ?? 0) ||
+			(routeTotals.get(kindRoute(b)) ?? 0) - (routeTotals.get(kindRoute(a)) ?? 0) ||
 			compareText(a.route ?? "", b.route ?? "") ||
 			b.total - a.total ||
 			compareText(a.reason, b.reason),
